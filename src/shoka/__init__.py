@@ -1,0 +1,3 @@
+"""shoka (書架): an integrated library system for public libraries."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,71 @@
+"""Building pure calendar specs from the database, and the n-th-opening-day helpers that due
+dates and hold-shelf expiry use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from . import calendar as cal
+from .models import Branch, ClosedPeriod, ClosedPeriodKind, SpecialOpening
+
+_KIND = {
+    ClosedPeriodKind.CLOSED: cal.ClosureKind.CLOSED,
+    ClosedPeriodKind.STOCKTAKING: cal.ClosureKind.STOCKTAKING,
+}
+
+
+def _monthly(rule: dict[str, int]) -> cal.MonthlyRule:
+    if "day" in rule:
+        return cal.MonthlyRule.day_of_month(int(rule["day"]))
+    return cal.MonthlyRule.nth_weekday(int(rule["week"]), int(rule["weekday"]))
+
+
+def _annual(pair: list[str]) -> cal.AnnualClosure:
+    (sm, sd), (em, ed) = (tuple(int(x) for x in part.split("-")) for part in pair)
+    return cal.AnnualClosure(start_month=sm, start_day=sd, end_month=em, end_day=ed)
+
+
+def calendar_spec(branch: Branch, *, since: dt.date | None = None) -> cal.CalendarSpec:
+    """The branch's opening rules; closures ending before `since` are left out (they cannot
+    affect dates computed from then on)."""
+    closures = ClosedPeriod.objects.filter(library_id=branch.library_id).filter(
+        Q(branch__isnull=True) | Q(branch=branch)
+    )
+    openings = SpecialOpening.objects.filter(branch=branch)
+    if since is not None:
+        closures = closures.filter(end__gte=since)
+        openings = openings.filter(date__gte=since)
+    return cal.CalendarSpec(
+        weekly_closed=frozenset(int(d) for d in branch.weekly_closed_days or []),
+        move_closed_day_after_holiday=branch.move_closed_day_after_holiday,
+        closed_on_public_holidays=branch.closed_on_public_holidays,
+        monthly=tuple(_monthly(r) for r in branch.monthly_closed_rule or []),
+        annual=tuple(_annual(p) for p in branch.annual_closures or []),
+        closures=tuple(
+            cal.ClosedRange(start=c.start, end=c.end, kind=_KIND[ClosedPeriodKind(c.kind)],
+                            reason=c.reason or None)
+            for c in closures
+        ),
+        special_openings=frozenset(o.date for o in openings),
+    )
+
+
+def holidays_for(branch: Branch) -> cal.Holidays:
+    return cal.public_holidays(branch.library.country)
+
+
+def due_date(branch: Branch, start: dt.date, period: int, *, opening_days: bool) -> dt.date:
+    spec = calendar_spec(branch, since=start)
+    hol = holidays_for(branch)
+    if opening_days:
+        return cal.due_date_in_opening_days(spec, hol, start, period)
+    return cal.due_date_in_days(spec, hol, start, period)
+
+
+def hold_shelf_last_day(branch: Branch, ready_on: dt.date) -> dt.date:
+    """Items wait `hold_shelf_days` opening days, counted from the day after they are ready."""
+    spec = calendar_spec(branch, since=ready_on)
+    return cal.due_date_in_opening_days(spec, holidays_for(branch), ready_on,
+                                        branch.hold_shelf_days)

@@ -1,0 +1,1 @@
+"""Settings per role: staff (private zone), opac (public zone), test."""

@@ -1,0 +1,44 @@
+"""The staff site (private zone): patrons, circulation, audit, cataloguing."""
+
+from __future__ import annotations
+
+import dj_database_url
+
+from .base import *  # noqa: F403
+from .base import INSTALLED_APPS, SHOKA_DATA_DIR, SHOKA_KEY_DIR, env, sqlite_database
+
+INSTALLED_APPS = [
+    *INSTALLED_APPS,
+    "django.contrib.admin",
+    "shoka.organisation",
+    "shoka.catalogue",
+    "shoka.patrons",
+    "shoka.circulation",
+    "shoka.audit",
+    "shoka.staff",
+]
+
+ROOT_URLCONF = "shoka.staff.root_urls"
+SHOKA_SITE = "staff"
+
+_db_url = env("SHOKA_DATABASE_URL")
+DATABASES = {
+    "default": (
+        dj_database_url.parse(_db_url, conn_max_age=60, conn_health_checks=True)
+        if _db_url
+        else sqlite_database(SHOKA_DATA_DIR / "staff.sqlite3")
+    )
+}
+
+# Key material for personal data (AES-GCM data keys, blind-index and audit-chain keys).
+# Outside the data directory by default; `shoka init` creates it with mode 0600.
+SHOKA_KEY_FILE = env("SHOKA_KEY_FILE", str(SHOKA_KEY_DIR / "shoka.keys"))
+
+# Argon2id cost for patron PINs (argon2-cffi defaults: RFC 9106 low-memory profile).
+SHOKA_PIN_HASH = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:home"
+LOGOUT_REDIRECT_URL = "staff:login"
+SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -86,7 +86,8 @@ class World:
 
         from shoka.staff.roles import ensure_roles
 
-        ensure_roles()
+        if not Group.objects.filter(name="librarian").exists():  # made by post_migrate
+            ensure_roles()
         self.staff_user.groups.add(Group.objects.get(name="librarian"))
         self.staff = Actor.for_user(self.staff_user)
         self.system = Actor.system("test")
@@ -126,5 +127,5 @@ class World:
 
 
 @pytest.fixture
-def world(db, django_user_model) -> World:  # noqa: ARG001
+def world(db, django_user_model) -> World:
     return World(django_user_model)

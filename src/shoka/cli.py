@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -168,12 +169,19 @@ def serve(site: str, port: int, host: str) -> None:
         click.echo(f"Sign in at http://{host}:{port}/login/ as the administrator created by "
                    "`shoka init` (its password was printed then; `shoka password admin` "
                    "prints a new one).")
+    def stop(*_: object) -> None:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=10)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         for proc in procs:
             proc.wait()
     except KeyboardInterrupt:
-        for proc in procs:
-            proc.terminate()
+        stop()
 
 
 # --- jobs and circulation -----------------------------------------------------------------

@@ -22,10 +22,12 @@ from django.db import IntegrityError, models, transaction
 from shoka.security.keyring import get_keyring
 
 from .actors import Actor
-from .models import AccessEvent, AuditEvent, ChainHead, LogEntry
+from .models import AccessEvent, AuditEvent, ChainHead
 
 GENESIS = "0" * 64
-CHAINS: dict[str, type[LogEntry]] = {"access": AccessEvent, "audit": AuditEvent}
+CHAINS: dict[str, type[AccessEvent] | type[AuditEvent]] = {
+    "access": AccessEvent, "audit": AuditEvent,
+}
 
 
 class AuditError(RuntimeError):
@@ -140,7 +142,7 @@ def _flush(buffer: AuditBuffer) -> None:
         model = CHAINS[chain]
         head = _lock_head(chain)
         seq, prev = head.seq, head.hash
-        rows = []
+        rows: list[Any] = []
         for p in (p for p in buffer.pending if p.chain == chain):
             seq += 1
             digest = chain_hash(

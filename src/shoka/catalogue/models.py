@@ -137,7 +137,8 @@ class Item(models.Model):
     status = models.CharField(
         max_length=16, choices=ItemStatus.choices, default=ItemStatus.AVAILABLE, db_index=True
     )
-    # Where the item is now or is heading (transit destination); the home branch otherwise.
+    # The branch where the item was last scanned (shelved, put on the hold shelf, or sent
+    # off in transit from); the destination of a transit follows from its hold or home.
     current_branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, related_name="items_here", null=True, blank=True
     )

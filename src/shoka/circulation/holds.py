@@ -54,9 +54,9 @@ def place_hold(bib: Bib, patron: Patron | str | int, *, pickup_branch: Branch, a
                               and pickup_branch.kind != BranchKind.BOOKMOBILE),
         )
         refusals = hold_refusals(ctx)
-        if not holdable and refusals and refusals[0].code == RefusalCode.HOLDS_NOT_ALLOWED \
-                and not items.exists():
-            refusals[0] = Refusal(RefusalCode.NO_HOLDABLE_ITEMS)
+        if not holdable and not items.exists():  # say so, whatever else is refused
+            refusals = [Refusal(RefusalCode.NO_HOLDABLE_ITEMS)
+                        if r.code == RefusalCode.HOLDS_NOT_ALLOWED else r for r in refusals]
         overridden = _allow_override(refusals, override_reason, actor)
         channel = notify_channel or patron.notify_channel
         if channel == NotifyChannel.EMAIL and not patron.email:
@@ -101,10 +101,17 @@ def _release_item(hold: Hold, *, at: dt.datetime, actor: Actor) -> Routing | Non
 
 
 def _lock_hold_and_item(hold: Hold) -> Hold:
-    if hold.item_id is not None:  # lock order: item first, as in checkout and check-in
-        lock_item(hold.bib.library_id, Item.objects.get(pk=hold.item_id))
-    return (Hold.objects.select_for_update(of=("self",))
-            .select_related("pickup_branch", "patron", "bib").get(pk=hold.pk))
+    """Lock a hold and its trapped item, item first (the order checkout and check-in use).
+    The trapped item is read afresh: the hold may have been trapped since it was loaded."""
+    while True:
+        item_id = Hold.objects.filter(pk=hold.pk).values_list("item_id", flat=True).get()
+        if item_id is not None:
+            lock_item(hold.bib.library_id, Item.objects.only("barcode").get(pk=item_id))
+        locked = (Hold.objects.select_for_update(of=("self",))
+                  .select_related("pickup_branch", "patron", "bib").get(pk=hold.pk))
+        if locked.item_id == item_id:
+            return locked
+        # Trapped (or released) between the two reads: lock again in the right order.
 
 
 def cancel_hold(hold: Hold, *, actor: Actor, at: dt.datetime, by: str = "staff") -> Routing | None:

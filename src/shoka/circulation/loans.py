@@ -17,7 +17,7 @@ from shoka.patrons.models import Patron
 
 from .errors import OVERRIDE_PERMISSION, CirculationRefused
 from .facts import load_policy, local_date, lock_item, lock_patron, patron_facts
-from .models import Hold, HoldStatus, Loan
+from .models import ACTIVE_HOLD, Hold, HoldStatus, Loan
 from .policy import (
     CheckoutContext,
     ItemFacts,
@@ -116,11 +116,11 @@ def checkout(item: Item | str, patron: Patron | str | int, *, branch: Branch, ac
             raise CirculationRefused([Refusal(RefusalCode.ITEM_ON_LOAN)]) from exc
         set_item_status(item, "checkout", ItemStatus.ON_LOAN, at, branch)
 
-        collected = trapped if ctx.item.held_for_this_patron else (
-            Hold.objects.select_for_update()
-            .filter(bib_id=item.bib_id, patron=patron, status=HoldStatus.WAITING).first()
-        )
+        collected = trapped if ctx.item.held_for_this_patron else _own_hold_on_title(item, patron)
         if collected is not None:
+            # The patron may take another copy than the one trapped for them (from the open
+            # shelf): the hold is collected all the same and that copy passes on.
+            other_copy = collected.item if collected.item_id not in (None, item.pk) else None
             set_hold_status(collected, "collect", HoldStatus.FULFILLED)
             collected.item = item
             collected.closed_at = at
@@ -129,6 +129,9 @@ def checkout(item: Item | str, patron: Patron | str | int, *, branch: Branch, ac
                 collected.patron = None
             collected.save()
             record("hold.collected", collected, actor=actor, at=at, data={"item": item.pk})
+            if other_copy is not None and other_copy.status == ItemStatus.ON_HOLD_SHELF:
+                route_item(other_copy, collected.pickup_branch, trigger="release",
+                           policy=policy, at=at, actor=actor)
 
         record("loan.checked_out", loan, actor=actor, at=at,
                data={"item": item.pk, "branch": branch.code, "due_on": str(due_on)})
@@ -137,6 +140,18 @@ def checkout(item: Item | str, patron: Patron | str | int, *, branch: Branch, ac
                    data={"codes": [r.code.value for r in overridden],
                          "reason": override_reason.strip()})
         return CheckoutResult(loan=loan, overridden=overridden, hold_collected=collected)
+
+
+def _own_hold_on_title(item: Item, patron: Patron) -> Hold | None:
+    """The patron's active hold on the item's title, locked (its trapped copy first)."""
+    hold = Hold.objects.filter(bib_id=item.bib_id, patron=patron,
+                               status__in=ACTIVE_HOLD).only("id", "item_id").first()
+    if hold is None:
+        return None
+    if hold.item_id is not None and hold.item_id != item.pk:  # lock order: items first
+        lock_item(item.library_id, Item.objects.only("barcode").get(pk=hold.item_id))
+    return (Hold.objects.select_for_update(of=("self",))
+            .select_related("pickup_branch", "item").get(pk=hold.pk))
 
 
 def checkin(item: Item | str, *, branch: Branch, actor: Actor, at: dt.datetime) -> CheckinResult:

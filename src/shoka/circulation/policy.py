@@ -17,8 +17,12 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # --- terms -----------------------------------------------------------------------------
 
@@ -136,7 +140,7 @@ class RefusalCode(StrEnum):
     HOLD_NOT_ACTIVE = "hold_not_active"
 
 
-MESSAGES: Mapping[RefusalCode, str] = {
+MESSAGES: Mapping[RefusalCode, StrOrPromise] = {
     RefusalCode.UNKNOWN_CARD: _("No patron has card number {card}."),
     RefusalCode.UNKNOWN_BARCODE: _("No item has barcode {barcode}."),
     RefusalCode.CARD_EXPIRED: _("The registration expired on {expired_on}: renew it first."),
@@ -236,25 +240,40 @@ class CheckoutContext:
 CheckoutRule = Callable[[CheckoutContext], Refusal | None]
 
 
-def card_not_expired(ctx: CheckoutContext) -> Refusal | None:
-    if ctx.patron.expires_on < ctx.today:
-        return Refusal(RefusalCode.CARD_EXPIRED, {"expired_on": ctx.patron.expires_on})
+# The patron's standing: shared by the checkout, renewal and hold rule tables.
+
+
+def _standing_blocked(patron: PatronFacts) -> Refusal | None:
+    if patron.status == "withdrawn":
+        return Refusal(RefusalCode.PATRON_WITHDRAWN)
+    if patron.status == "blocked":
+        return Refusal(RefusalCode.PATRON_BLOCKED, {"reason": patron.block_reason or "—"})
     return None
+
+
+def _standing_expired(patron: PatronFacts, today: dt.date) -> Refusal | None:
+    if patron.expires_on < today:
+        return Refusal(RefusalCode.CARD_EXPIRED, {"expired_on": patron.expires_on})
+    return None
+
+
+def _standing_suspended(patron: PatronFacts, today: dt.date) -> Refusal | None:
+    until = patron.suspended_until
+    if until is not None and until >= today:
+        return Refusal(RefusalCode.PATRON_SUSPENDED, {"until": until})
+    return None
+
+
+def card_not_expired(ctx: CheckoutContext) -> Refusal | None:
+    return _standing_expired(ctx.patron, ctx.today)
 
 
 def patron_not_blocked(ctx: CheckoutContext) -> Refusal | None:
-    if ctx.patron.status == "withdrawn":
-        return Refusal(RefusalCode.PATRON_WITHDRAWN)
-    if ctx.patron.status == "blocked":
-        return Refusal(RefusalCode.PATRON_BLOCKED, {"reason": ctx.patron.block_reason or "—"})
-    return None
+    return _standing_blocked(ctx.patron)
 
 
 def patron_not_suspended(ctx: CheckoutContext) -> Refusal | None:
-    until = ctx.patron.suspended_until
-    if until is not None and until >= ctx.today:
-        return Refusal(RefusalCode.PATRON_SUSPENDED, {"until": until})
-    return None
+    return _standing_suspended(ctx.patron, ctx.today)
 
 
 def no_overdue_items(ctx: CheckoutContext) -> Refusal | None:
@@ -332,14 +351,16 @@ class RenewalContext:
 RenewalRule = Callable[[RenewalContext], Refusal | None]
 
 
-def _as_checkout(ctx: RenewalContext) -> CheckoutContext:
-    item = ItemFacts(status="on_loan", loan_category="", loan_category_name="", loanable=True)
-    return CheckoutContext(ctx.today, ctx.patron, item, ctx.loan_terms, ctx.patron_terms)
+def renewal_patron_not_blocked(ctx: RenewalContext) -> Refusal | None:
+    return _standing_blocked(ctx.patron)
 
 
-def renewal_patron_in_good_standing(ctx: RenewalContext) -> Refusal | None:
-    co = _as_checkout(ctx)
-    return patron_not_blocked(co) or card_not_expired(co) or patron_not_suspended(co)
+def renewal_card_not_expired(ctx: RenewalContext) -> Refusal | None:
+    return _standing_expired(ctx.patron, ctx.today)
+
+
+def renewal_patron_not_suspended(ctx: RenewalContext) -> Refusal | None:
+    return _standing_suspended(ctx.patron, ctx.today)
 
 
 def renewal_no_overdue_items(ctx: RenewalContext) -> Refusal | None:
@@ -362,7 +383,9 @@ def renewals_left(ctx: RenewalContext) -> Refusal | None:
 
 
 RENEWAL_RULES: tuple[RenewalRule, ...] = (
-    renewal_patron_in_good_standing,
+    renewal_patron_not_blocked,
+    renewal_card_not_expired,
+    renewal_patron_not_suspended,
     renewal_no_overdue_items,
     renewal_no_hold_waiting,
     renewals_left,
@@ -390,10 +413,16 @@ class HoldContext:
 HoldRule = Callable[[HoldContext], Refusal | None]
 
 
-def hold_patron_in_good_standing(ctx: HoldContext) -> Refusal | None:
-    item = ItemFacts(status="available", loan_category="", loan_category_name="", loanable=True)
-    co = CheckoutContext(ctx.today, ctx.patron, item, DEFAULT_LOAN_TERMS, ctx.patron_terms)
-    return patron_not_blocked(co) or card_not_expired(co) or patron_not_suspended(co)
+def hold_patron_not_blocked(ctx: HoldContext) -> Refusal | None:
+    return _standing_blocked(ctx.patron)
+
+
+def hold_card_not_expired(ctx: HoldContext) -> Refusal | None:
+    return _standing_expired(ctx.patron, ctx.today)
+
+
+def hold_patron_not_suspended(ctx: HoldContext) -> Refusal | None:
+    return _standing_suspended(ctx.patron, ctx.today)
 
 
 def hold_title_holdable(ctx: HoldContext) -> Refusal | None:
@@ -421,7 +450,9 @@ def pickup_branch_valid(ctx: HoldContext) -> Refusal | None:
 
 
 HOLD_RULES: tuple[HoldRule, ...] = (
-    hold_patron_in_good_standing,
+    hold_patron_not_blocked,
+    hold_card_not_expired,
+    hold_patron_not_suspended,
     hold_title_holdable,
     hold_not_duplicate,
     within_hold_limit,

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shoka.catalogue.models import ItemStatus as I  # noqa: N817
+from shoka.catalogue.models import ItemStatus as I
 
-from .models import HoldStatus as H  # noqa: N817
+from .models import HoldStatus as H
 
 
 class TransitionError(ValueError):
@@ -54,6 +54,7 @@ HOLD_TRANSITIONS: tuple[Transition, ...] = (
     _t(H.IN_TRANSIT, "arrive", H.READY),
     _t(H.READY, "collect", H.FULFILLED),
     _t(H.IN_TRANSIT, "collect", H.FULFILLED),  # handed over at the desk on arrival
+    _t(H.WAITING, "collect", H.FULFILLED),  # the patron took a copy from the open shelf
     _t(H.WAITING, "cancel", H.CANCELLED),
     _t(H.IN_TRANSIT, "cancel", H.CANCELLED),
     _t(H.READY, "cancel", H.CANCELLED),

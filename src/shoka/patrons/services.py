@@ -35,6 +35,8 @@ from .contact import (
 from .models import NotifyChannel, Patron, PatronCategory, PatronSearchToken, PatronStatus
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
+# Katakana (with ー and ・), spaces, and digits (a school class: 3ネン 2クミ).
+READING_RE = re.compile(r"[\u30A0-\u30FF\u3000 0-9\uFF10-\uFF19]+")
 
 
 class PatronError(ValueError):
@@ -81,7 +83,9 @@ PERSONAL_FIELDS = ("name", "name_kana", "birth_date", "postal_code", "address", 
 
 
 def _pin_hasher() -> PasswordHasher:
-    return PasswordHasher(**settings.SHOKA_PIN_HASH)
+    cost = settings.SHOKA_PIN_HASH
+    return PasswordHasher(time_cost=int(cost["time_cost"]), memory_cost=int(cost["memory_cost"]),
+                          parallelism=int(cost["parallelism"]))
 
 
 def hash_pin(pin: str) -> str:
@@ -112,7 +116,7 @@ def clean_patron_data(library: Library, data: PatronData, today: dt.date) -> Pat
         errors["name"] = "the name is required"
     if not normalize_reading(kana):
         errors["name_kana"] = "the reading (カナ) is required"
-    elif not re.fullmatch(r"[\u30A0-\u30FF\u3000 ]+", _to_katakana_spaced(kana)):
+    elif not READING_RE.fullmatch(_to_katakana_spaced(kana)):
         errors["name_kana"] = "the reading must be written in kana"
     category = PatronCategory.objects.filter(library=library, code=data.category).first()
     if category is None:

@@ -26,7 +26,7 @@ from shoka.organisation.models import (
 from shoka.patrons.models import PatronCategory
 
 
-class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
         with audited_atomic():
             super().save_model(request, obj, form, change)
@@ -45,7 +45,7 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             self.delete_model(request, obj)
 
 
-class LocationInline(admin.TabularInline):  # type: ignore[type-arg]
+class LocationInline(admin.TabularInline):
     model = Location
     extra = 0
 

@@ -67,7 +67,8 @@ UTC = dt.UTC
 # clock) so that a kept dataset means the same thing on every run.
 REF_DAY = dt.date(2026, 6, 2)
 REF_AT = dt.datetime(2026, 6, 2, 10, 0, tzinfo=TOKYO)
-EPOCH = dt.datetime(1970, 1, 1)  # naive UTC; generated timestamps are seconds since then
+# Generated timestamps are seconds since EPOCH, naive UTC (what Django stores on SQLite).
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC).replace(tzinfo=None)
 DAY = 86400
 
 BRANCHES = (("main", "本館", "main"), ("east", "東分館", "branch"), ("west", "西分館", "branch"))
@@ -80,22 +81,61 @@ PATRON_CATEGORIES = (  # code, name, requires guardian, is group, share of patro
     ("group", "団体", False, True, 0.005),
 )
 LOAN_CATEGORIES = (  # code, name, loanable
-    ("book", "図書", True), ("av", "視聴覚", True), ("kamishibai", "紙芝居", True),
-    ("magazine", "雑誌", True), ("reference", "参考図書", False),
+    ("book", "図書", True),
+    ("av", "視聴覚", True),
+    ("kamishibai", "紙芝居", True),
+    ("magazine", "雑誌", True),
+    ("reference", "参考図書", False),
 )
 LC_BOOK, LC_AV, LC_KAMISHIBAI, LC_MAGAZINE, LC_REFERENCE = range(5)
-LOCATIONS = (("general", "一般書架"), ("children", "児童書架"), ("reference", "参考図書"),
-             ("av", "視聴覚資料"))
+LOCATIONS = (
+    ("general", "一般書架"),
+    ("children", "児童書架"),
+    ("reference", "参考図書"),
+    ("av", "視聴覚資料"),
+)
 ITEMS_PER_BIB = (1, 1, 1, 1, 2, 2, 3, 3, 4, 7)  # mean 2.5 copies per title
-POSTAL_CODES = ("3900811", "3900871", "3900874", "3900815", "3900817", "3900802", "3900852",
-                "3900863", "3990033", "3990001", "3900826", "3900831", "3900842", "3900821",
-                "3900813", "3900812", "3900814", "3900816", "3900861", "3900862", "3900865",
-                "3900866", "3900872", "3900873", "3900875", "3900876", "3900877")
+POSTAL_CODES = (
+    "3900811",
+    "3900871",
+    "3900874",
+    "3900815",
+    "3900817",
+    "3900802",
+    "3900852",
+    "3900863",
+    "3990033",
+    "3990001",
+    "3900826",
+    "3900831",
+    "3900842",
+    "3900821",
+    "3900813",
+    "3900812",
+    "3900814",
+    "3900816",
+    "3900861",
+    "3900862",
+    "3900865",
+    "3900866",
+    "3900872",
+    "3900873",
+    "3900875",
+    "3900876",
+    "3900877",
+)
 AREAS = tuple(f"A{n:02d}" for n in range(1, 21))
 # Item status codes in the generator's bytearray
 ST_AVAILABLE, ST_ON_LOAN, ST_HOLD_SHELF, ST_TRANSIT, ST_MISSING, ST_REPAIR, ST_WITHDRAWN = range(7)
-ITEM_STATUS = ("available", "on_loan", "on_hold_shelf", "in_transit", "missing", "in_repair",
-               "withdrawn")
+ITEM_STATUS = (
+    "available",
+    "on_loan",
+    "on_hold_shelf",
+    "in_transit",
+    "missing",
+    "in_repair",
+    "withdrawn",
+)
 
 
 def card_number(patron_id: int) -> str:
@@ -128,11 +168,17 @@ class Sizes:
     @classmethod
     def for_args(cls, patrons: int, items: int, loans: int, audit_history: bool) -> Sizes:
         open_loans = min(items // 10, patrons * 3)
-        return cls(patrons=patrons, items=items, loans=loans, open_loans=open_loans,
-                   holds_waiting=min(patrons // 5, open_loans // 3),
-                   holds_ready=min(patrons // 50, items // 200, 6000),
-                   holds_in_transit=min(patrons // 200, items // 500, 1500),
-                   holds_closed=patrons * 3 // 2, audit_history=audit_history)
+        return cls(
+            patrons=patrons,
+            items=items,
+            loans=loans,
+            open_loans=open_loans,
+            holds_waiting=min(patrons // 5, open_loans // 3),
+            holds_ready=min(patrons // 50, items // 200, 6000),
+            holds_in_transit=min(patrons // 200, items // 500, 1500),
+            holds_closed=patrons * 3 // 2,
+            audit_history=audit_history,
+        )
 
 
 def key_fingerprint() -> str:
@@ -148,8 +194,13 @@ def marker_path(db: str) -> Path:
 
 
 def wanted_marker(db: str, sizes: Sizes, seed: int) -> dict[str, Any]:
-    return {"loader_version": LOADER_VERSION, "db": db, "sizes": asdict(sizes), "seed": seed,
-            "key": key_fingerprint()}
+    return {
+        "loader_version": LOADER_VERSION,
+        "db": db,
+        "sizes": asdict(sizes),
+        "seed": seed,
+        "key": key_fingerprint(),
+    }
 
 
 def read_marker(db: str) -> dict[str, Any] | None:
@@ -283,13 +334,20 @@ class _Counting:
 
 class SqliteWriter(Writer):
     vendor = "sqlite"
-    note = ("one transaction, PRAGMA journal_mode=OFF, synchronous=OFF, foreign_keys=OFF "
-            "during the load only; secondary indexes built after the rows")
+    note = (
+        "one transaction, PRAGMA journal_mode=OFF, synchronous=OFF, foreign_keys=OFF "
+        "during the load only; secondary indexes built after the rows"
+    )
 
     def __init__(self, path: Path) -> None:
         self.conn = sqlite3.connect(path, isolation_level=None)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "foreign_keys=OFF",
-                       "cache_size=-1000000", "temp_store=MEMORY"):
+        for pragma in (
+            "journal_mode=OFF",
+            "synchronous=OFF",
+            "foreign_keys=OFF",
+            "cache_size=-1000000",
+            "temp_store=MEMORY",
+        ):
             self.conn.execute(f"PRAGMA {pragma}")
         self.conn.execute("BEGIN")
         self._deferred: list[str] = []
@@ -310,8 +368,10 @@ class SqliteWriter(Writer):
     def defer_indexes(self, tables: Sequence[str]) -> None:
         for table in tables:
             for name, sql in self.conn.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                    "AND sql IS NOT NULL", (table,)).fetchall():
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL",
+                (table,),
+            ).fetchall():
                 self._deferred.append(sql)
                 self.conn.execute(f'DROP INDEX "{name}"')
 
@@ -335,12 +395,16 @@ class PgWriter(Writer):
 
         self.url = url
         self.conn = psycopg.connect(url, autocommit=False)
-        notes = ["COPY in one transaction", "secondary indexes and unique constraints built "
-                 "after the rows"]
+        notes = [
+            "COPY in one transaction",
+            "secondary indexes and unique constraints built after the rows",
+        ]
         try:
             self.conn.execute("SET session_replication_role = replica")
-            notes.append("foreign-key triggers off during the load (session_replication_role "
-                         "= replica; the generated data is consistent by construction)")
+            notes.append(
+                "foreign-key triggers off during the load (session_replication_role "
+                "= replica; the generated data is consistent by construction)"
+            )
         except psycopg.Error:
             self.conn.rollback()
             notes.append("foreign keys checked during the load (not a superuser)")
@@ -375,11 +439,13 @@ class PgWriter(Writer):
                                               AND c.conrelid = x.indrelid
                                               AND c.contype IN ('u', 'x')
                     WHERE x.indrelid = %s::regclass AND NOT x.indisprimary""",
-                (f'"{table}"',)).fetchall()
+                (f'"{table}"',),
+            ).fetchall()
             for index, indexdef, constraint, condef in rows:
                 if constraint:
                     self._deferred.append(
-                        f'ALTER TABLE "{table}" ADD CONSTRAINT "{constraint}" {condef}')
+                        f'ALTER TABLE "{table}" ADD CONSTRAINT "{constraint}" {condef}'
+                    )
                     self.conn.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{constraint}"')
                 else:
                     self._deferred.append(indexdef)
@@ -396,11 +462,14 @@ class PgWriter(Writer):
         for table in tables:
             has_id = self.conn.execute(
                 "SELECT 1 FROM information_schema.columns WHERE table_name = %s "
-                "AND column_name = 'id'", (table,)).fetchone()
+                "AND column_name = 'id'",
+                (table,),
+            ).fetchone()
             if has_id:
                 self.conn.execute(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                    f'(SELECT coalesce(max(id), 0) + 1 FROM "{table}"), false)')
+                    f'(SELECT coalesce(max(id), 0) + 1 FROM "{table}"), false)'
+                )
         self.conn.execute("SET session_replication_role = origin")
         self.conn.commit()
         self.conn.close()
@@ -438,53 +507,89 @@ def create_reference_data() -> Reference:
     )
     from shoka.patrons.models import PatronCategory
 
-    library = Library.objects.create(code="bench", name="書架ベンチ市立図書館",
-                                      name_en="Shoka Bench City Library")
+    library = Library.objects.create(
+        code="bench", name="書架ベンチ市立図書館", name_en="Shoka Bench City Library"
+    )
     branches = []
     for i, (code, name, kind) in enumerate(BRANCHES):
-        branches.append(Branch.objects.create(
-            library=library, code=code, name=name, kind=kind, weekly_closed_days=[0],
-            annual_closures=[["12-29", "01-03"]],
-            monthly_closed_rule=[{"week": -1, "weekday": 3}] if i == 0 else []))
+        branches.append(
+            Branch.objects.create(
+                library=library,
+                code=code,
+                name=name,
+                kind=kind,
+                weekly_closed_days=[0],
+                annual_closures=[["12-29", "01-03"]],
+                monthly_closed_rule=[{"week": -1, "weekday": 3}] if i == 0 else [],
+            )
+        )
     locations = {}
     for i, branch in enumerate(branches):
         for code, name in LOCATIONS:
-            locations[(i, code)] = Location.objects.create(branch=branch, code=code,
-                                                           name=name).pk
+            locations[(i, code)] = Location.objects.create(branch=branch, code=code, name=name).pk
     # Closures: yearly stocktaking per branch, a few ad-hoc closed days, a special opening.
     for year in range(REF_DAY.year - 3, REF_DAY.year + 2):
         for i, branch in enumerate(branches):
             start = dt.date(year, 2, 9 + 7 * i)
-            ClosedPeriod.objects.create(library=library, branch=branch, start=start,
-                                        end=start + dt.timedelta(days=6),
-                                        kind=ClosedPeriodKind.STOCKTAKING, reason="蔵書点検")
-        ClosedPeriod.objects.create(library=library, start=dt.date(year, 9, 1),
-                                    end=dt.date(year, 9, 1), reason="電気設備点検")
-    ClosedPeriod.objects.create(library=library, branch=branches[1], start=dt.date(2026, 6, 16),
-                                end=dt.date(2026, 6, 17), reason="空調工事")
-    SpecialOpening.objects.create(branch=branches[0], date=dt.date(2026, 6, 15),
-                                  reason="おはなし会")
-    pcats = [PatronCategory.objects.create(library=library, code=code, name=name,
-                                           requires_guardian=guardian, is_group=group).pk
-             for code, name, guardian, group, _ in PATRON_CATEGORIES]
-    lcats = [LoanCategory.objects.create(library=library, code=code, name=name,
-                                         loanable=loanable)
-             for code, name, loanable in LOAN_CATEGORIES]
+            ClosedPeriod.objects.create(
+                library=library,
+                branch=branch,
+                start=start,
+                end=start + dt.timedelta(days=6),
+                kind=ClosedPeriodKind.STOCKTAKING,
+                reason="蔵書点検",
+            )
+        ClosedPeriod.objects.create(
+            library=library,
+            start=dt.date(year, 9, 1),
+            end=dt.date(year, 9, 1),
+            reason="電気設備点検",
+        )
+    ClosedPeriod.objects.create(
+        library=library,
+        branch=branches[1],
+        start=dt.date(2026, 6, 16),
+        end=dt.date(2026, 6, 17),
+        reason="空調工事",
+    )
+    SpecialOpening.objects.create(
+        branch=branches[0], date=dt.date(2026, 6, 15), reason="おはなし会"
+    )
+    pcats = [
+        PatronCategory.objects.create(
+            library=library, code=code, name=name, requires_guardian=guardian, is_group=group
+        ).pk
+        for code, name, guardian, group, _ in PATRON_CATEGORIES
+    ]
+    lcats = [
+        LoanCategory.objects.create(library=library, code=code, name=name, loanable=loanable)
+        for code, name, loanable in LOAN_CATEGORIES
+    ]
     rule = LoanRule.objects.create
     rule(library=library, loan_period=14, renewals=1)
     rule(library=library, loan_category=lcats[LC_AV], loan_period=14, max_items=3, renewals=1)
     rule(library=library, loan_category=lcats[LC_KAMISHIBAI], loan_period=14, max_items=2)
     rule(library=library, loan_category=lcats[LC_MAGAZINE], loan_period=7, renewals=0)
-    rule(library=library, branch=branches[2], loan_period=10,
-         period_unit=PeriodUnit.OPENING_DAYS, renewals=1)
+    rule(
+        library=library,
+        branch=branches[2],
+        loan_period=10,
+        period_unit=PeriodUnit.OPENING_DAYS,
+        renewals=1,
+    )
     prule = PatronRule.objects.create
     prule(library=library, max_loans=10, max_holds=10)
     prule(library=library, patron_category_id=pcats[3], max_loans=5, max_holds=5)
     prule(library=library, patron_category_id=pcats[4], max_loans=50, max_holds=20)
     user = get_user_model().objects.create_user("bench-librarian", password=None)
-    return Reference(library_id=library.pk, branch_ids=[b.pk for b in branches],
-                     location_ids=locations, patron_category_ids=pcats,
-                     loan_category_ids=[c.pk for c in lcats], user_id=user.pk)
+    return Reference(
+        library_id=library.pk,
+        branch_ids=[b.pk for b in branches],
+        location_ids=locations,
+        patron_category_ids=pcats,
+        loan_category_ids=[c.pk for c in lcats],
+        user_id=user.pk,
+    )
 
 
 def _marc(bib: Any) -> bytes:
@@ -492,13 +597,12 @@ def _marc(bib: Any) -> bytes:
     fields: list[tuple[str, bytes]] = [("001", b"B" + bib.title_reading[:8].encode())]
     for isbn in bib.isbns:
         fields.append(("020", b"  \x1fa" + isbn.encode()))
-    fields.append(("245", b"00\x1fa" + bib.title.encode() + b"\x1fc"
-                   + bib.responsibility.encode()))
-    fields.append(("260", b"  \x1fb" + bib.publisher.encode() + b"\x1fc"
-                   + str(bib.year).encode()))
+    fields.append(("245", b"00\x1fa" + bib.title.encode() + b"\x1fc" + bib.responsibility.encode()))
+    fields.append(("260", b"  \x1fb" + bib.publisher.encode() + b"\x1fc" + str(bib.year).encode()))
     for author in bib.authors:
-        fields.append(("700", b"1 \x1fa" + author.heading.encode() + b"\x1fe"
-                       + author.role.encode()))
+        fields.append(
+            ("700", b"1 \x1fa" + author.heading.encode() + b"\x1fe" + author.role.encode())
+        )
     fields.append(("880", b"00\x1fa" + bib.title_reading.encode()))
     directory, body = b"", b""
     for tag, data in fields:
@@ -553,10 +657,13 @@ class Generator:
         from shoka.circulation.models import Hold, Loan
         from shoka.patrons.models import Patron, PatronSearchToken
 
-        self.tables = {m: m._meta.db_table for m in (Bib, Item, Patron, PatronSearchToken, Loan,
-                                                     Hold, AuditEvent, ChainHead)}
-        big = [self.tables[m] for m in (Bib, Item, Patron, PatronSearchToken, Loan, Hold,
-                                        AuditEvent)]
+        self.tables = {
+            m: m._meta.db_table
+            for m in (Bib, Item, Patron, PatronSearchToken, Loan, Hold, AuditEvent, ChainHead)
+        }
+        big = [
+            self.tables[m] for m in (Bib, Item, Patron, PatronSearchToken, Loan, Hold, AuditEvent)
+        ]
         self.stage("plan (in memory)", self.plan)
         self.w.defer_indexes(big)
         self.stage("bibs", self.write_bibs)
@@ -567,8 +674,10 @@ class Generator:
         if self.s.audit_history:
             self.stage("audit log (hash chain)", self.write_audit)
         self.stage("secondary indexes", self.w.restore_indexes)
-        self.stage("commit" + (", VACUUM ANALYZE" if self.w.vendor == "postgresql" else ""),
-                   lambda: self.w.finish(big + [self.tables[ChainHead]]))
+        self.stage(
+            "commit" + (", VACUUM ANALYZE" if self.w.vendor == "postgresql" else ""),
+            lambda: self.w.finish([*big, self.tables[ChainHead]]),
+        )
 
     # --- planning: everything that later rows refer to -------------------------------------
     def plan(self) -> None:
@@ -600,9 +709,16 @@ class Generator:
         self.item_cat = bytearray(s.items + 1)
         self.item_branch = bytearray(s.items + 1)
         self.item_status = bytearray(s.items + 1)
-        cat_of = {"book": LC_BOOK, "large_print": LC_BOOK, "picture_book": LC_BOOK,
-                  "kamishibai": LC_KAMISHIBAI, "magazine": LC_MAGAZINE, "cd": LC_AV,
-                  "dvd": LC_AV, "daisy": LC_AV}
+        cat_of = {
+            "book": LC_BOOK,
+            "large_print": LC_BOOK,
+            "picture_book": LC_BOOK,
+            "kamishibai": LC_KAMISHIBAI,
+            "magazine": LC_MAGAZINE,
+            "cd": LC_AV,
+            "dvd": LC_AV,
+            "daisy": LC_AV,
+        }
         for i in range(1, s.items + 1):
             bib = self.pool[(self.item_bib[i] - 1) % len(self.pool)]
             cat = cat_of.get(bib.material_type, LC_BOOK)
@@ -611,14 +727,16 @@ class Generator:
             self.item_cat[i] = cat
             r = rng.random()
             self.item_branch[i] = 0 if r < BRANCH_WEIGHTS[0] else (1 if r < 0.75 else 2)
-        self.loanable = array.array("I", (i for i in range(1, s.items + 1)
-                                          if self.item_cat[i] != LC_REFERENCE))
+        self.loanable = array.array(
+            "I", (i for i in range(1, s.items + 1) if self.item_cat[i] != LC_REFERENCE)
+        )
         # patrons
         fake = Faker("ja_JP")
         fake.seed_instance(self.seed)
         self.last_names = [fake.last_name_pair()[:2] for _ in range(400)]
-        self.first_names = ([fake.first_name_female_pair()[:2] for _ in range(300)]
-                            + [fake.first_name_male_pair()[:2] for _ in range(300)])
+        self.first_names = [fake.first_name_female_pair()[:2] for _ in range(300)] + [
+            fake.first_name_male_pair()[:2] for _ in range(300)
+        ]
         self.addresses = [(code, complete_address(code, "")) for code in POSTAL_CODES]
         weights = [c[4] for c in PATRON_CATEGORIES]
         self.p_cat = bytearray(s.patrons + 1)
@@ -643,12 +761,16 @@ class Generator:
             self.p_status[p] = 1 if r < 0.005 else (2 if r < 0.02 else 0)
             reg = self.ref_ord - rng.randint(1, 3650)
             self.p_registered[p] = reg
-            exp = self.ref_ord + rng.randint(1, 1095) if rng.random() < 0.93 else \
-                self.ref_ord - rng.randint(1, 400)
+            exp = (
+                self.ref_ord + rng.randint(1, 1095)
+                if rng.random() < 0.93
+                else self.ref_ord - rng.randint(1, 400)
+            )
             self.p_expires[p] = max(exp, reg)
             self.p_active[p] = self.p_status[p] == 0 and self.p_expires[p] >= self.ref_ord
-        self.active_patrons = array.array("I", (p for p in range(1, s.patrons + 1)
-                                                if self.p_active[p]))
+        self.active_patrons = array.array(
+            "I", (p for p in range(1, s.patrons + 1) if self.p_active[p])
+        )
         # open loans on distinct loanable copies; trapped holds and odd statuses on others
         taken = bytearray(s.items + 1)
 
@@ -679,31 +801,89 @@ class Generator:
         from shoka.catalogue.models import Bib
 
         w, lib = self.w, self.ref.library_id
-        cols = ("id", "library_id", "title", "title_reading", "responsibility", "publisher",
-                "publisher_reading", "year", "ndc", "ndc_edition", "subjects", "material_type",
-                "language", "series", "volume", "notes", "source_format", "source_record",
-                "source_id", "created_at", "updated_at")
+        cols = (
+            "id",
+            "library_id",
+            "title",
+            "title_reading",
+            "responsibility",
+            "publisher",
+            "publisher_reading",
+            "year",
+            "ndc",
+            "ndc_edition",
+            "subjects",
+            "material_type",
+            "language",
+            "series",
+            "volume",
+            "notes",
+            "source_format",
+            "source_record",
+            "source_id",
+            "created_at",
+            "updated_at",
+        )
         pool_rows = []
         for k, b in enumerate(self.pool):
-            created = w.dt(dt.datetime(min(max(b.year, 1995), 2026), 4, 1, 1, 0))
-            pool_rows.append((lib, b.full_title, " ".join(
-                x for x in (b.title_reading, b.volume_reading, b.subtitle_reading) if x),
-                b.responsibility, b.publisher, b.publisher_reading, b.year, b.ndc,
-                b.ndc_edition, w.js(list(b.subjects)), b.material_type, b.language, b.series,
-                b.volume, "; ".join(b.notes), "iso2709", self.pool_marc[k],
-                f"JP{k:08d}", created, created))
+            created = w.dt(
+                self.dtv(self.ts(dt.date(min(max(b.year, 1995), 2026), 4, 1).toordinal(), 3600))
+            )
+            pool_rows.append(
+                (
+                    lib,
+                    b.full_title,
+                    " ".join(
+                        x for x in (b.title_reading, b.volume_reading, b.subtitle_reading) if x
+                    ),
+                    b.responsibility,
+                    b.publisher,
+                    b.publisher_reading,
+                    b.year,
+                    b.ndc,
+                    b.ndc_edition,
+                    w.js(list(b.subjects)),
+                    b.material_type,
+                    b.language,
+                    b.series,
+                    b.volume,
+                    "; ".join(b.notes),
+                    "iso2709",
+                    self.pool_marc[k],
+                    f"JP{k:08d}",
+                    created,
+                    created,
+                )
+            )
         n = len(pool_rows)
-        self.counts["bibs"] = w.write(Bib._meta.db_table, cols, (
-            (bib_id, *pool_rows[(bib_id - 1) % n]) for bib_id in range(1, self.n_bibs + 1)))
+        self.counts["bibs"] = w.write(
+            Bib._meta.db_table,
+            cols,
+            ((bib_id, *pool_rows[(bib_id - 1) % n]) for bib_id in range(1, self.n_bibs + 1)),
+        )
 
     def write_items(self) -> None:
         from shoka.catalogue.models import Item
 
         w, rng, ref = self.w, self.rng, self.ref
-        cols = ("id", "library_id", "barcode", "bib_id", "branch_id", "location_id",
-                "call_number", "loan_category_id", "status", "current_branch_id",
-                "status_changed_at", "acquired_on", "price", "staff_note", "created_at",
-                "updated_at")
+        cols = (
+            "id",
+            "library_id",
+            "barcode",
+            "bib_id",
+            "branch_id",
+            "location_id",
+            "call_number",
+            "loan_category_id",
+            "status",
+            "current_branch_id",
+            "status_changed_at",
+            "acquired_on",
+            "price",
+            "staff_note",
+            "created_at",
+            "updated_at",
+        )
         # loans and holds decide these; plan them now so items are written once
         self._plan_open_loans()
         self._plan_trapped_holds()
@@ -716,18 +896,37 @@ class Generator:
                 bib = pool[(b - 1) % len(pool)]
                 cat = self.item_cat[i]
                 br = self.item_branch[i]
-                loc = ("reference" if cat == LC_REFERENCE else "av" if cat == LC_AV else
-                       "children" if bib.juvenile or cat == LC_KAMISHIBAI else "general")
+                loc = (
+                    "reference"
+                    if cat == LC_REFERENCE
+                    else "av"
+                    if cat == LC_AV
+                    else "children"
+                    if bib.juvenile or cat == LC_KAMISHIBAI
+                    else "general"
+                )
                 start = max(dt.date(bib.year, 1, 1).toordinal(), floor_ord)
                 acquired = rng.randint(min(start, self.ref_ord - 30), self.ref_ord - 30)
                 created = w.dt(self.dtv(self.ts(acquired, 1800)))
                 changed = self.item_changed.get(i)
-                yield (i, ref.library_id, item_barcode(i), b, ref.branch_ids[br],
-                       ref.location_ids[(br, loc)], pool_call(b), ref.loan_category_ids[cat],
-                       ITEM_STATUS[self.item_status[i]], ref.branch_ids[self.item_current[i]],
-                       w.dt(self.dtv(changed)) if changed else created,
-                       w.d(dt.date.fromordinal(acquired)), rng.randrange(500, 4000, 10), "",
-                       created, created)
+                yield (
+                    i,
+                    ref.library_id,
+                    item_barcode(i),
+                    b,
+                    ref.branch_ids[br],
+                    ref.location_ids[(br, loc)],
+                    pool_call(b),
+                    ref.loan_category_ids[cat],
+                    ITEM_STATUS[self.item_status[i]],
+                    ref.branch_ids[self.item_current[i]],
+                    w.dt(self.dtv(changed)) if changed else created,
+                    w.d(dt.date.fromordinal(acquired)),
+                    rng.randrange(500, 4000, 10),
+                    "",
+                    created,
+                    created,
+                )
 
         def pool_call(b: int) -> str:
             return self.pool_call[(b - 1) % len(self.pool_call)]
@@ -773,38 +972,63 @@ class Generator:
                 names.append((name, kana))
                 postal, town = self.addresses[rng.randrange(len(self.addresses))]
                 address = f"{town}{rng.randint(1, 5)}丁目{rng.randint(1, 30)}-{rng.randint(1, 20)}"
-                phone = (f"+8190{rng.randrange(10**8):08d}" if rng.random() < 0.6 else
-                         f"+81263{rng.randrange(10**6):06d}") if rng.random() < 0.9 else None
+                phone = (
+                    (
+                        f"+8190{rng.randrange(10**8):08d}"
+                        if rng.random() < 0.6
+                        else f"+81263{rng.randrange(10**6):06d}"
+                    )
+                    if rng.random() < 0.9
+                    else None
+                )
                 email = f"p{p}.{rng.randrange(10**6)}@example.jp" if rng.random() < 0.4 else None
-                channel = ("email" if email and rng.random() < 0.7 else
-                           "phone" if phone and rng.random() < 0.5 else "postcard")
+                channel = (
+                    "email"
+                    if email and rng.random() < 0.7
+                    else "phone"
+                    if phone and rng.random() < 0.5
+                    else "postcard"
+                )
                 birth = self.p_birth[p]
                 guardian = cat == 1
                 data = PatronData(
-                    card_number=card_number(p), category=code,
-                    home_branch=BRANCHES[p % 3][0], name=name, name_kana=kana,
+                    card_number=card_number(p),
+                    category=code,
+                    home_branch=BRANCHES[p % 3][0],
+                    name=name,
+                    name_kana=kana,
                     birth_date=dt.date.fromordinal(birth) if birth else None,
-                    postal_code=postal, address=address, phone=phone, email=email,
+                    postal_code=postal,
+                    address=address,
+                    phone=phone,
+                    email=email,
                     guardian_name=f"{last} {self.first_names[p % 300][0]}" if guardian else None,
                     guardian_relation="母" if guardian else None,
                     guardian_contact=phone if guardian else None,
-                    notify_channel=channel, keeps_reading_history=bool(self.p_keeps[p]),
-                    area_code=AREAS[self.p_area[p]])
+                    notify_channel=channel,
+                    keeps_reading_history=bool(self.p_keeps[p]),
+                    area_code=AREAS[self.p_area[p]],
+                )
                 reg = dt.date.fromordinal(self.p_registered[p])
                 created = dt.datetime.combine(reg, dt.time(1, 0))
                 status = ("active", "blocked", "withdrawn")[self.p_status[p]]
-                patron = Patron(id=p, library_id=ref.library_id,
-                                category_id=ref.patron_category_ids[cat],
-                                home_branch_id=ref.branch_ids[p % 3], status=status,
-                                block_reason="延滞督促不達" if status == "blocked" else "",
-                                registered_on=reg,
-                                expires_on=dt.date.fromordinal(self.p_expires[p]),
-                                suspended_until=None, created_at=created, updated_at=created)
+                patron = Patron(
+                    id=p,
+                    library_id=ref.library_id,
+                    category_id=ref.patron_category_ids[cat],
+                    home_branch_id=ref.branch_ids[p % 3],
+                    status=status,
+                    block_reason="延滞督促不達" if status == "blocked" else "",
+                    registered_on=reg,
+                    expires_on=dt.date.fromordinal(self.p_expires[p]),
+                    suspended_until=None,
+                    created_at=created,
+                    updated_at=created,
+                )
                 _apply(patron, data)
                 yield [prep(f, patron) for f in fields]
 
-        self.counts["patrons"] = w.write(Patron._meta.db_table, [f.column for f in fields],
-                                         rows())
+        self.counts["patrons"] = w.write(Patron._meta.db_table, [f.column for f in fields], rows())
 
         def token_rows() -> Iterator[tuple[int, int, str]]:
             n = 0
@@ -814,13 +1038,16 @@ class Generator:
                     yield (n, p, token)
 
         self.counts["patron search tokens"] = w.write(
-            PatronSearchToken._meta.db_table, ("id", "patron_id", "token"), token_rows())
+            PatronSearchToken._meta.db_table, ("id", "patron_id", "token"), token_rows()
+        )
 
     # --- circulation -----------------------------------------------------------------------
     def _plan_open_loans(self) -> None:
         rng, s = self.rng, self.s
-        borrowers = [self.active_patrons[rng.randrange(len(self.active_patrons))]
-                     for _ in range(max(1, s.open_loans // 3))]
+        borrowers = [
+            self.active_patrons[rng.randrange(len(self.active_patrons))]
+            for _ in range(max(1, s.open_loans // 3))
+        ]
         per_patron: Counter[int] = Counter()
         self.open_plan = []  # (item, patron, branch, out_ts, due_ord)
         for item in self.open_items:
@@ -848,8 +1075,9 @@ class Generator:
                 pickup = rng.randrange(3)
                 trapped = self.ts(self.ref_ord - rng.randint(1, 5), self.opening_time())
                 numbers[pickup] += 1
-                self.trapped_plan.append((item, patron, pickup, status, trapped,
-                                          f"{numbers[pickup]:04d}"))
+                self.trapped_plan.append(
+                    (item, patron, pickup, status, trapped, f"{numbers[pickup]:04d}")
+                )
                 self.item_current[item] = pickup
                 self.item_changed[item] = trapped
 
@@ -864,9 +1092,22 @@ class Generator:
         from shoka.circulation.models import Loan
 
         w, rng, ref, s = self.w, self.rng, self.ref, self.s
-        cols = ("id", "item_id", "patron_id", "branch_id", "checked_out_at", "due_on",
-                "renewals", "returned_at", "return_branch_id", "history_kept",
-                "patron_category", "age_band", "area_code", "overridden")
+        cols = (
+            "id",
+            "item_id",
+            "patron_id",
+            "branch_id",
+            "checked_out_at",
+            "due_on",
+            "renewals",
+            "returned_at",
+            "return_branch_id",
+            "history_kept",
+            "patron_category",
+            "age_band",
+            "area_code",
+            "overridden",
+        )
         first_day = self.ref_ord - 60 - 1035  # about three years of history
         span = 1035
         # compact copies for the audit log
@@ -880,8 +1121,11 @@ class Generator:
         n_loanable = len(self.loanable)
 
         def stats(patron: int, day: int) -> tuple[str, str, str]:
-            return (PATRON_CATEGORIES[self.p_cat[patron]][0],
-                    _age_band(self.p_birth[patron], day), AREAS[self.p_area[patron]])
+            return (
+                PATRON_CATEGORIES[self.p_cat[patron]][0],
+                _age_band(self.p_birth[patron], day),
+                AREAS[self.p_area[patron]],
+            )
 
         def history() -> Iterator[tuple[Any, ...]]:
             for k in range(s.loans):
@@ -907,10 +1151,22 @@ class Generator:
                 self.l_branch.append(branch)
                 self.l_rbranch.append(rbranch)
                 self.l_late.append(max(0, ret_day - due))
-                yield (k + 1, item, patron if keep else None, ref.branch_ids[branch],
-                       w.dt(self.dtv(out)), w.d(dt.date.fromordinal(due)),
-                       int(rng.random() < 0.1), w.dt(self.dtv(ret)), ref.branch_ids[rbranch],
-                       keep, cat, band, area, False)
+                yield (
+                    k + 1,
+                    item,
+                    patron if keep else None,
+                    ref.branch_ids[branch],
+                    w.dt(self.dtv(out)),
+                    w.d(dt.date.fromordinal(due)),
+                    int(rng.random() < 0.1),
+                    w.dt(self.dtv(ret)),
+                    ref.branch_ids[rbranch],
+                    keep,
+                    cat,
+                    band,
+                    area,
+                    False,
+                )
             for j, (item, patron, branch, out, due) in enumerate(self.open_plan):
                 cat, band, area = stats(patron, due - 14)
                 self.l_item.append(item)
@@ -920,9 +1176,22 @@ class Generator:
                 self.l_branch.append(branch)
                 self.l_rbranch.append(0)
                 self.l_late.append(0)
-                yield (s.loans + j + 1, item, patron, ref.branch_ids[branch],
-                       w.dt(self.dtv(out)), w.d(dt.date.fromordinal(due)), 0, None, None, False,
-                       cat, band, area, False)
+                yield (
+                    s.loans + j + 1,
+                    item,
+                    patron,
+                    ref.branch_ids[branch],
+                    w.dt(self.dtv(out)),
+                    w.d(dt.date.fromordinal(due)),
+                    0,
+                    None,
+                    None,
+                    False,
+                    cat,
+                    band,
+                    area,
+                    False,
+                )
 
         n = w.write(Loan._meta.db_table, cols, history())
         self.counts["loans (returned)"] = s.loans
@@ -932,9 +1201,23 @@ class Generator:
         from shoka.circulation.models import Hold
 
         w, rng, ref, s = self.w, self.rng, self.ref, self.s
-        cols = ("id", "bib_id", "patron_id", "pickup_branch_id", "notify_channel", "placed_at",
-                "status", "item_id", "trapped_at", "ready_at", "expires_on", "pickup_number",
-                "closed_at", "closed_by", "patron_category")
+        cols = (
+            "id",
+            "bib_id",
+            "patron_id",
+            "pickup_branch_id",
+            "notify_channel",
+            "placed_at",
+            "status",
+            "item_id",
+            "trapped_at",
+            "ready_at",
+            "expires_on",
+            "pickup_number",
+            "closed_at",
+            "closed_by",
+            "patron_category",
+        )
         channels = ("postcard", "phone", "email")
         self.h_events: list[tuple[int, int, int, int]] = []  # hold id, bib, pickup, placed ts
 
@@ -950,17 +1233,32 @@ class Generator:
             for bib in bibs:
                 if waiting >= s.holds_waiting:
                     break
-                for _ in range(min(rng.choice((1, 1, 1, 2, 2, 3, 5, 8)),
-                                   s.holds_waiting - waiting)):
+                for _ in range(
+                    min(rng.choice((1, 1, 1, 2, 2, 3, 5, 8)), s.holds_waiting - waiting)
+                ):
                     patron = self._holder(bib)
                     hid += 1
                     waiting += 1
                     placed = self.ts(self.ref_ord - rng.randint(1, 60), self.opening_time())
                     pickup = rng.randrange(3)
                     self.h_events.append((hid, bib, pickup, placed))
-                    yield (hid, bib, patron, ref.branch_ids[pickup], channels[hid % 3],
-                           w.dt(self.dtv(placed)), "waiting", None, None, None, None, "", None,
-                           "", cat(patron))
+                    yield (
+                        hid,
+                        bib,
+                        patron,
+                        ref.branch_ids[pickup],
+                        channels[hid % 3],
+                        w.dt(self.dtv(placed)),
+                        "waiting",
+                        None,
+                        None,
+                        None,
+                        None,
+                        "",
+                        None,
+                        "",
+                        cat(patron),
+                    )
             self.counts["holds (waiting)"] = waiting
             for item, patron, pickup, status, trapped, number in self.trapped_plan:
                 hid += 1
@@ -968,11 +1266,23 @@ class Generator:
                 placed = trapped - rng.randint(1, 40) * DAY
                 ready = status == "ready"
                 self.h_events.append((hid, bib, pickup, placed))
-                yield (hid, bib, patron, ref.branch_ids[pickup], channels[hid % 3],
-                       w.dt(self.dtv(placed)), status, item, w.dt(self.dtv(trapped)),
-                       w.dt(self.dtv(trapped + 3600)) if ready else None,
-                       w.d(REF_DAY + dt.timedelta(days=rng.randint(1, 7))) if ready else None,
-                       number, None, "", cat(patron))
+                yield (
+                    hid,
+                    bib,
+                    patron,
+                    ref.branch_ids[pickup],
+                    channels[hid % 3],
+                    w.dt(self.dtv(placed)),
+                    status,
+                    item,
+                    w.dt(self.dtv(trapped)),
+                    w.dt(self.dtv(trapped + 3600)) if ready else None,
+                    w.d(REF_DAY + dt.timedelta(days=rng.randint(1, 7))) if ready else None,
+                    number,
+                    None,
+                    "",
+                    cat(patron),
+                )
                 self.counts[f"holds ({status})"] += 1
             for _ in range(s.holds_closed):
                 hid += 1
@@ -980,18 +1290,35 @@ class Generator:
                 placed = self.ts(self.ref_ord - rng.randint(60, 1100), self.opening_time())
                 closed = placed + rng.randint(1, 30) * DAY
                 r = rng.random()
-                status, by = (("fulfilled", "patron") if r < 0.7 else
-                              ("cancelled", "patron") if r < 0.9 else ("expired", "system"))
-                item = (self.bib_first[bib] if status != "cancelled" else None)
+                status, by = (
+                    ("fulfilled", "patron")
+                    if r < 0.7
+                    else ("cancelled", "patron")
+                    if r < 0.9
+                    else ("expired", "system")
+                )
+                item = self.bib_first[bib] if status != "cancelled" else None
                 patron = rng.randrange(s.patrons) + 1
                 keep = self.p_keeps[patron]
                 pickup = rng.randrange(3)
                 self.h_events.append((hid, bib, pickup, placed))
-                yield (hid, bib, patron if keep else None, ref.branch_ids[pickup],
-                       channels[hid % 3], w.dt(self.dtv(placed)), status, item,
-                       w.dt(self.dtv(placed + DAY)) if item else None,
-                       w.dt(self.dtv(placed + DAY + 3600)) if item else None,
-                       None, "", w.dt(self.dtv(closed)), by, cat(patron))
+                yield (
+                    hid,
+                    bib,
+                    patron if keep else None,
+                    ref.branch_ids[pickup],
+                    channels[hid % 3],
+                    w.dt(self.dtv(placed)),
+                    status,
+                    item,
+                    w.dt(self.dtv(placed + DAY)) if item else None,
+                    w.dt(self.dtv(placed + DAY + 3600)) if item else None,
+                    None,
+                    "",
+                    w.dt(self.dtv(closed)),
+                    by,
+                    cat(patron),
+                )
             self.counts["holds (closed)"] = s.holds_closed
 
         w.write(Hold._meta.db_table, cols, rows())
@@ -1006,44 +1333,84 @@ class Generator:
         key = get_keyring().audit_key
         actor = f"user:{self.ref.user_id}"
         codes = [b[0] for b in BRANCHES]
-        cols = ("id", "seq", "at", "actor", "action", "object_type", "object_id", "data",
-                "prev_hash", "hash")
+        cols = (
+            "id",
+            "seq",
+            "at",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "data",
+            "prev_hash",
+            "hash",
+        )
         self.chain_seq, self.chain_hash = 0, GENESIS
 
         def events() -> Iterator[tuple[int, str, str, int, dict[str, Any]]]:
             for p in range(1, s.patrons + 1):
-                yield (self.ts(self.p_registered[p], 3600), "patron.registered",
-                       "patrons.patron", p,
-                       {"category": PATRON_CATEGORIES[self.p_cat[p]][0],
-                        "duplicate_confirmed": False})
+                yield (
+                    self.ts(self.p_registered[p], 3600),
+                    "patron.registered",
+                    "patrons.patron",
+                    p,
+                    {"category": PATRON_CATEGORIES[self.p_cat[p]][0], "duplicate_confirmed": False},
+                )
             for k in range(len(self.l_item)):
                 item = self.l_item[k]
-                yield (self.l_out[k], "loan.checked_out", "circulation.loan", k + 1,
-                       {"item": item, "branch": codes[self.l_branch[k]],
-                        "due_on": dt.date.fromordinal(self.l_due[k]).isoformat()})
+                yield (
+                    self.l_out[k],
+                    "loan.checked_out",
+                    "circulation.loan",
+                    k + 1,
+                    {
+                        "item": item,
+                        "branch": codes[self.l_branch[k]],
+                        "due_on": dt.date.fromordinal(self.l_due[k]).isoformat(),
+                    },
+                )
                 if self.l_ret[k]:
-                    yield (self.l_ret[k], "loan.returned", "circulation.loan", k + 1,
-                           {"item": item, "branch": codes[self.l_rbranch[k]],
-                            "days_late": self.l_late[k], "suspension_applied": False})
+                    yield (
+                        self.l_ret[k],
+                        "loan.returned",
+                        "circulation.loan",
+                        k + 1,
+                        {
+                            "item": item,
+                            "branch": codes[self.l_rbranch[k]],
+                            "days_late": self.l_late[k],
+                            "suspension_applied": False,
+                        },
+                    )
             for hid, bib, pickup, placed in self.h_events:
-                yield (placed, "hold.placed", "circulation.hold", hid,
-                       {"bib": bib, "pickup": codes[pickup]})
+                yield (
+                    placed,
+                    "hold.placed",
+                    "circulation.hold",
+                    hid,
+                    {"bib": bib, "pickup": codes[pickup]},
+                )
 
         def rows() -> Iterator[tuple[Any, ...]]:
             prev, seq = GENESIS, 0
             for ts, action, otype, oid, data in events():
                 seq += 1
                 at = self.dtv(ts)
-                digest = chain_hash(key, prev, canonical(seq, at.replace(tzinfo=UTC), actor,
-                                                         action, otype, str(oid), data))
-                yield (seq, seq, w.dt(at), actor, action, otype, str(oid), w.js(data), prev,
-                       digest)
+                digest = chain_hash(
+                    key,
+                    prev,
+                    canonical(seq, at.replace(tzinfo=UTC), actor, action, otype, str(oid), data),
+                )
+                yield (seq, seq, w.dt(at), actor, action, otype, str(oid), w.js(data), prev, digest)
                 prev = digest
             self.chain_seq, self.chain_hash = seq, prev
 
         self.counts["audit events"] = w.write(AuditEvent._meta.db_table, cols, rows())
-        w.write(ChainHead._meta.db_table, ("chain", "seq", "hash"),
-                [("audit", self.chain_seq, self.chain_hash)])
+        w.write(
+            ChainHead._meta.db_table,
+            ("chain", "seq", "hash"),
+            [("audit", self.chain_seq, self.chain_hash)],
+        )
 
 
 def load_dataset(db: str, sizes: Sizes, seed: int, pg_url: str | None) -> dict[str, Any]:
@@ -1056,8 +1423,9 @@ def load_dataset(db: str, sizes: Sizes, seed: int, pg_url: str | None) -> dict[s
     migrate_s = time.perf_counter() - started
     ref = create_reference_data()
     connection.close()
-    writer: Writer = (SqliteWriter(sqlite_path()) if db == "sqlite"
-                      else PgWriter(bench_pg_url(pg_url or "")))
+    writer: Writer = (
+        SqliteWriter(sqlite_path()) if db == "sqlite" else PgWriter(bench_pg_url(pg_url or ""))
+    )
     log(f"bulk load: {writer.note}")
     gen = Generator(sizes, seed, ref, writer)
     gen.run()
@@ -1066,8 +1434,13 @@ def load_dataset(db: str, sizes: Sizes, seed: int, pg_url: str | None) -> dict[s
     counts = dict(gen.counts)
     counts["bibs"] = gen.n_bibs
     log(f"loaded in {total:.0f} s")
-    return {"load_seconds": total, "stages": stages, "counts": counts, "load_note": writer.note,
-            "loaded_at": dt.datetime.now(UTC).isoformat(timespec="seconds")}
+    return {
+        "load_seconds": total,
+        "stages": stages,
+        "counts": counts,
+        "load_note": writer.note,
+        "loaded_at": dt.datetime.now(UTC).isoformat(timespec="seconds"),
+    }
 
 
 # --- measuring ------------------------------------------------------------------------------
@@ -1094,8 +1467,15 @@ class OpStats:
     @classmethod
     def of(cls, seconds: Sequence[float]) -> OpStats:
         v = sorted(x * 1000 for x in seconds)
-        return cls(n=len(v), p50=pct(v, 50), p90=pct(v, 90), p99=pct(v, 99), max=v[-1],
-                   mean=statistics.fmean(v), ops_s=len(v) / (sum(v) / 1000))
+        return cls(
+            n=len(v),
+            p50=pct(v, 50),
+            p90=pct(v, 90),
+            p99=pct(v, 99),
+            max=v[-1],
+            mean=statistics.fmean(v),
+            ops_s=len(v) / (sum(v) / 1000),
+        )
 
 
 @dataclass
@@ -1117,8 +1497,9 @@ class Bench:
         self.sizes, self.ops, self.rounds = sizes, ops, rounds
         self.rng = random.Random(seed + 1)
         self.library = Library.objects.get(code="bench")
-        self.branches = {b.pk: b for b in Branch.objects.select_related("library")
-                         .filter(library=self.library)}
+        self.branches = {
+            b.pk: b for b in Branch.objects.select_related("library").filter(library=self.library)
+        }
         self.actor = Actor.for_user(get_user_model().objects.get(username="bench-librarian"))
         self.clock = REF_AT
         self.used_items: set[int] = set()
@@ -1133,13 +1514,20 @@ class Bench:
 
         found: list[tuple[str, int]] = []
         while len(found) < n:
-            want = [i for i in {self.rng.randrange(1, self.sizes.items + 1)
-                                for _ in range(2 * (n - len(found)) + 50)}
-                    if i not in self.used_items]
+            want = [
+                i
+                for i in {
+                    self.rng.randrange(1, self.sizes.items + 1)
+                    for _ in range(2 * (n - len(found)) + 50)
+                }
+                if i not in self.used_items
+            ]
             for chunk in range(0, len(want), 500):
-                rows = (Item.objects.filter(pk__in=want[chunk:chunk + 500], status="available",
-                                            loan_category__loanable=True)
-                        .values_list("id", "barcode", "branch_id"))
+                rows = Item.objects.filter(
+                    pk__in=want[chunk : chunk + 500],
+                    status="available",
+                    loan_category__loanable=True,
+                ).values_list("id", "barcode", "branch_id")
                 for pk, barcode, branch_id in rows:
                     if len(found) < n and pk not in self.used_items:
                         self.used_items.add(pk)
@@ -1157,21 +1545,29 @@ class Bench:
 
         found: list[str] = []
         while len(found) < n:
-            want = [p for p in {self.rng.randrange(1, self.sizes.patrons + 1)
-                                for _ in range(3 * (n - len(found)) + 50)}
-                    if p not in self.used_patrons]
+            want = [
+                p
+                for p in {
+                    self.rng.randrange(1, self.sizes.patrons + 1)
+                    for _ in range(3 * (n - len(found)) + 50)
+                }
+                if p not in self.used_patrons
+            ]
             for chunk in range(0, len(want), 500):
-                ids = want[chunk:chunk + 500]
-                ok = set(Patron.objects.filter(pk__in=ids, status="active",
-                                               expires_on__gte=REF_DAY)
-                         .filter(Q(suspended_until__isnull=True)
-                                 | Q(suspended_until__lt=REF_DAY))
-                         .exclude(category__code="out_of_area")
-                         .values_list("pk", flat=True))
-                busy = (Loan.objects.filter(patron_id__in=ids, returned_at__isnull=True)
-                        .values("patron_id")
-                        .annotate(n=Count("id"), late=Count("id", filter=Q(due_on__lt=REF_DAY)))
-                        .filter(Q(n__gte=6) | Q(late__gt=0)).values_list("patron_id", flat=True))
+                ids = want[chunk : chunk + 500]
+                ok = set(
+                    Patron.objects.filter(pk__in=ids, status="active", expires_on__gte=REF_DAY)
+                    .filter(Q(suspended_until__isnull=True) | Q(suspended_until__lt=REF_DAY))
+                    .exclude(category__code="out_of_area")
+                    .values_list("pk", flat=True)
+                )
+                busy = (
+                    Loan.objects.filter(patron_id__in=ids, returned_at__isnull=True)
+                    .values("patron_id")
+                    .annotate(n=Count("id"), late=Count("id", filter=Q(due_on__lt=REF_DAY)))
+                    .filter(Q(n__gte=6) | Q(late__gt=0))
+                    .values_list("patron_id", flat=True)
+                )
                 ok -= set(busy)
                 for pk in ids:
                     if pk in ok and len(found) < n:
@@ -1195,8 +1591,11 @@ class Bench:
         from shoka.catalogue.models import Item
 
         with transaction.atomic():
-            item = (Item.objects.select_for_update().only("id")
-                    .get(library_id=self.library.pk, barcode=barcode))
+            item = (
+                Item.objects.select_for_update()
+                .only("id")
+                .get(library_id=self.library.pk, barcode=barcode)
+            )
             Item.objects.filter(pk=item.pk).update(status_changed_at=at)
 
     def round(self, n: int, *, record: bool = True) -> Round:
@@ -1232,8 +1631,9 @@ class Bench:
             branch_id = home if self.rng.random() < 0.85 else self.rng.choice(others)
             at = self.at()
             t0 = clock()
-            result = services.checkin(barcode, branch=self.branches[branch_id], actor=self.actor,
-                                      at=at)
+            result = services.checkin(
+                barcode, branch=self.branches[branch_id], actor=self.actor, at=at
+            )
             in_t.append(clock() - t0)
             routes[result.routing.route.value] += 1
         return Round(OpStats.of(base_t), OpStats.of(out_t), OpStats.of(in_t), refusals, routes)
@@ -1244,11 +1644,12 @@ class Bench:
 
         from shoka.circulation import services
 
-        (barcode, home), = self.sample_items(1)
-        card, = self.sample_patrons(1)
+        ((barcode, home),) = self.sample_items(1)
+        (card,) = self.sample_patrons(1)
         with CaptureQueriesContext(connection) as out:
-            services.checkout(barcode, card, branch=self.branches[home], actor=self.actor,
-                              at=self.at())
+            services.checkout(
+                barcode, card, branch=self.branches[home], actor=self.actor, at=self.at()
+            )
         with CaptureQueriesContext(connection) as back:
             services.checkin(barcode, branch=self.branches[home], actor=self.actor, at=self.at())
         return len(out.captured_queries), len(back.captured_queries)
@@ -1284,9 +1685,13 @@ def machine() -> dict[str, str]:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal"):
                 mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    return {"cpu": cpu, "cores": str(os.cpu_count()), "ram": mem,
-            "kernel": f"{platform.system()} {platform.release()}",
-            "python": platform.python_version()}
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram": mem,
+        "kernel": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+    }
 
 
 def database_description() -> str:
@@ -1326,8 +1731,13 @@ def _f(x: float) -> str:
     return f"{x:.2f}" if x < 100 else f"{x:.0f}"
 
 
-def render(db: str, meta: dict[str, Any], rounds: list[Round], queries: tuple[int, int],
-           info: dict[str, Any]) -> str:
+def render(
+    db: str,
+    meta: dict[str, Any],
+    rounds: list[Round],
+    queries: tuple[int, int],
+    info: dict[str, Any],
+) -> str:
     import django
 
     m = machine()
@@ -1346,8 +1756,9 @@ def render(db: str, meta: dict[str, Any], rounds: list[Round], queries: tuple[in
         f"| machine | {m['cpu']}, {m['cores']} cores, {m['ram']} RAM, {m['kernel']} |",
         f"| Python / Django | {m['python']} / {django.get_version()} |",
         f"| database | {info['database']} |",
-        f"| dataset | {counts.get('patrons', 0):,} patrons ({counts.get('patron search tokens', 0):,}"
-        f" search tokens) · {counts.get('items', 0):,} items of {counts.get('bibs', 0):,} titles"
+        f"| dataset | {counts.get('patrons', 0):,} patrons "
+        f"({counts.get('patron search tokens', 0):,} search tokens) · "
+        f"{counts.get('items', 0):,} items of {counts.get('bibs', 0):,} titles"
         f" in 3 branches · {counts.get('loans (returned)', 0):,} returned loans · "
         f"{counts.get('loans (open)', 0):,} open loans · "
         f"{counts.get('holds (waiting)', 0):,} waiting, {counts.get('holds (ready)', 0):,} ready,"
@@ -1367,15 +1778,19 @@ def render(db: str, meta: dict[str, Any], rounds: list[Round], queries: tuple[in
         "| operation | p50 | p90 | p99 | max | ops/s | p50 spread | p99 spread |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for label, key in (("baseline: lock item by barcode + update", "baseline"),
-                       ("checkout", "checkout"), ("check-in", "checkin")):
+    for label, key in (
+        ("baseline: lock item by barcode + update", "baseline"),
+        ("checkout", "checkout"),
+        ("check-in", "checkin"),
+    ):
         ss = [getattr(r, key) for r in rounds]
         lines.append(
             f"| {label} | {_f(_med(s.p50 for s in ss))} | {_f(_med(s.p90 for s in ss))} | "
             f"{_f(_med(s.p99 for s in ss))} | {_f(_med(s.max for s in ss))} | "
             f"{_med(s.ops_s for s in ss):.0f} | "
             f"{_f(min(s.p50 for s in ss))}–{_f(max(s.p50 for s in ss))} | "
-            f"{_f(min(s.p99 for s in ss))}–{_f(max(s.p99 for s in ss))} |")
+            f"{_f(min(s.p99 for s in ss))}–{_f(max(s.p99 for s in ss))} |"
+        )
     lines += ["", "| ratio to the baseline (same run) | p50 | p99 |", "|---|---:|---:|"]
     for label, key in (("checkout / baseline", "checkout"), ("check-in / baseline", "checkin")):
         r50 = _med(getattr(r, key).p50 / r.baseline.p50 for r in rounds)
@@ -1384,13 +1799,19 @@ def render(db: str, meta: dict[str, Any], rounds: list[Round], queries: tuple[in
     p99 = _med(r.checkout.p99 for r in rounds)
     refusals = sum((r.refusals for r in rounds), Counter())
     routes = sum((r.routes for r in rounds), Counter())
-    lines += ["", "Per round (ms):", "",
-              "| round | baseline p50/p99 | checkout p50/p99 | check-in p50/p99 |",
-              "|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "Per round (ms):",
+        "",
+        "| round | baseline p50/p99 | checkout p50/p99 | check-in p50/p99 |",
+        "|---:|---:|---:|---:|",
+    ]
     for i, r in enumerate(rounds, 1):
-        lines.append(f"| {i} | {_f(r.baseline.p50)} / {_f(r.baseline.p99)} | "
-                     f"{_f(r.checkout.p50)} / {_f(r.checkout.p99)} | "
-                     f"{_f(r.checkin.p50)} / {_f(r.checkin.p99)} |")
+        lines.append(
+            f"| {i} | {_f(r.baseline.p50)} / {_f(r.baseline.p99)} | "
+            f"{_f(r.checkout.p50)} / {_f(r.checkout.p99)} | "
+            f"{_f(r.checkin.p50)} / {_f(r.checkin.p99)} |"
+        )
     lines += [
         "",
         f"Check-in routes: {', '.join(f'{k} {v}' for k, v in sorted(routes.items()))}. "
@@ -1399,8 +1820,11 @@ def render(db: str, meta: dict[str, Any], rounds: list[Round], queries: tuple[in
     ]
     if db == "postgresql":
         verdict = "met" if p99 < 20 else "NOT met"
-        lines += ["", f"Target (p99 checkout < 20 ms on PostgreSQL on this machine): **{verdict}**"
-                  f" — p99 {p99:.2f} ms."]
+        lines += [
+            "",
+            f"Target (p99 checkout < 20 ms on PostgreSQL on this machine): **{verdict}**"
+            f" — p99 {p99:.2f} ms.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -1441,11 +1865,13 @@ def append_summary(db: str, rounds: list[Round], info: dict[str, Any], sizes: Si
     r50 = _med(r.checkout.p50 / r.baseline.p50 for r in rounds)
     r99 = _med(r.checkout.p99 / r.baseline.p99 for r in rounds)
     m = machine()
-    line = (f"- {info['date']} · circulation · {db} · checkout {out50:.2f}/{out99:.2f} ms · "
-            f"check-in {in50:.2f}/{in99:.2f} ms · checkout/baseline ×{r50:.1f} (p50) "
-            f"×{r99:.1f} (p99) · {sizes.patrons:,} patrons, {sizes.items:,} items, "
-            f"{sizes.loans:,} loans · {m['cpu']} {m['cores']} cores"
-            f"{' · ' + info['label'] if info.get('label') else ''}\n")
+    line = (
+        f"- {info['date']} · circulation · {db} · checkout {out50:.2f}/{out99:.2f} ms · "
+        f"check-in {in50:.2f}/{in99:.2f} ms · checkout/baseline ×{r50:.1f} (p50) "
+        f"×{r99:.1f} (p99) · {sizes.patrons:,} patrons, {sizes.items:,} items, "
+        f"{sizes.loans:,} loans · {m['cpu']} {m['cores']} cores"
+        f"{' · ' + info['label'] if info.get('label') else ''}\n"
+    )
     readme = RESULTS / "README.md"
     if not readme.exists():
         readme.write_text(RESULTS_README_HEAD, encoding="utf-8")
@@ -1458,12 +1884,17 @@ def append_summary(db: str, rounds: list[Round], info: dict[str, Any], sizes: Si
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.circulation", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.circulation",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--db", choices=("sqlite", "postgresql"), required=True)
-    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres",
-                        help="a server URL; the benchmark uses its own database "
-                        f"{PG_DB_NAME!r} there")
+    parser.add_argument(
+        "--pg-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help=f"a server URL; the benchmark uses its own database {PG_DB_NAME!r} there",
+    )
     parser.add_argument("--patrons", type=int, default=100_000)
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--loans", type=int, default=2_000_000, help="returned loans")
@@ -1471,12 +1902,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=50, help="unrecorded pairs first")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--no-audit-history", action="store_true",
-                        help="do not load the audit events of the loaded history")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the database afterwards and reuse a matching one")
-    parser.add_argument("--profile", action="store_true",
-                        help="also profile one extra round (cProfile, bench/work/profile-*.txt)")
+    parser.add_argument(
+        "--no-audit-history",
+        action="store_true",
+        help="do not load the audit events of the loaded history",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database afterwards and reuse a matching one"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile one extra round (cProfile, bench/work/profile-*.txt)",
+    )
     parser.add_argument("--label", default="", help="a note for the summary line")
     parser.add_argument("--no-write", action="store_true", help="print only, write no results")
     args = parser.parse_args(argv)
@@ -1491,8 +1929,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ensure_key_file()
     wanted = wanted_marker(args.db, sizes, args.seed)
     marker = read_marker(args.db)
-    reuse = bool(args.keep and marker and all(marker.get(k) == v for k, v in wanted.items())
-                 and dataset_present(args.db, args.pg_url))
+    reuse = bool(
+        args.keep
+        and marker
+        and all(marker.get(k) == v for k, v in wanted.items())
+        and dataset_present(args.db, args.pg_url)
+    )
     if reuse:
         assert marker is not None
         log(f"reusing the {args.db} dataset loaded {marker['loaded_at']}")
@@ -1523,20 +1965,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         for i in range(args.rounds):
             r = bench.round(args.ops)
             rounds.append(r)
-            log(f"round {i + 1}: baseline p50 {r.baseline.p50:.2f} p99 {r.baseline.p99:.2f} · "
+            log(
+                f"round {i + 1}: baseline p50 {r.baseline.p50:.2f} p99 {r.baseline.p99:.2f} · "
                 f"checkout p50 {r.checkout.p50:.2f} p99 {r.checkout.p99:.2f} · check-in p50 "
                 f"{r.checkin.p50:.2f} p99 {r.checkin.p99:.2f} ms · refused "
-                f"{sum(r.refusals.values())}")
+                f"{sum(r.refusals.values())}"
+            )
         load_after = os.getloadavg()
         queries = bench.count_queries()
         if args.profile:
             text = bench.profile(min(args.ops, 500), WORK / f"profile-{args.db}.txt")
             print("\n".join(text.splitlines()[:60]))
-        info = {"date": dt.datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "reused": reuse,
-                "database": database_description(), "db_size": database_size(args.db),
-                "ops": args.ops, "seed": args.seed, "warmup": args.warmup, "label": args.label,
-                "loadavg": f"{load_before[0]:.1f} before, {load_after[0]:.1f} after the "
-                           "rounds (1-minute load average; other work shares this VM)"}
+        info = {
+            "date": dt.datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "reused": reuse,
+            "database": database_description(),
+            "db_size": database_size(args.db),
+            "ops": args.ops,
+            "seed": args.seed,
+            "warmup": args.warmup,
+            "label": args.label,
+            "loadavg": f"{load_before[0]:.1f} before, {load_after[0]:.1f} after the "
+            "rounds (1-minute load average; other work shares this VM)",
+        }
         table = render(args.db, marker, rounds, queries, info)
         print()
         print(table)

@@ -33,6 +33,16 @@ def _key_file() -> None:
     reset_keyring_cache()
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Tests read refusal messages in English unless they choose a language themselves
+    (the default LANGUAGE_CODE is ja; tests/test_i18n.py checks the Japanese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def at() -> dt.datetime:
     return AT

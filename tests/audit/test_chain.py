@@ -30,8 +30,9 @@ def history(world, at):
     view_patron(patron, actor=world.staff, at=at, context="desk")
     circulation.checkout(item.barcode, patron, branch=world.main, actor=world.staff, at=at)
     view_patron(patron, actor=world.staff, at=at + dt.timedelta(days=1))
-    circulation.checkin(item.barcode, branch=world.main, actor=world.staff,
-                        at=at + dt.timedelta(days=7))
+    circulation.checkin(
+        item.barcode, branch=world.main, actor=world.staff, at=at + dt.timedelta(days=7)
+    )
     view_patron(patron, actor=world.staff, at=at + dt.timedelta(days=8))
     assert AuditEvent.objects.count() >= 5
     assert AccessEvent.objects.count() == 3
@@ -83,8 +84,7 @@ def test_untouched_logs_verify(history):
     reports = verify_all()
 
     assert [(r.chain, r.ok) for r in reports] == [("access", True), ("audit", True)]
-    assert {r.chain: r.rows for r in reports} == {
-        "access": 3, "audit": AuditEvent.objects.count()}
+    assert {r.chain: r.rows for r in reports} == {"access": 3, "audit": AuditEvent.objects.count()}
 
 
 def test_empty_logs_verify(db):
@@ -115,8 +115,10 @@ def test_cli_verify_exits_0_on_untouched_logs(history):
 def test_editing_the_data_of_a_middle_row_is_detected(tamper):
     seq = middle_seq()
 
-    tamper(f"UPDATE audit_auditevent SET data = {json_param()} WHERE seq = %s",
-           [json.dumps({"note": "nothing happened"}), seq])
+    tamper(
+        f"UPDATE audit_auditevent SET data = {json_param()} WHERE seq = %s",
+        [json.dumps({"note": "nothing happened"}), seq],
+    )
 
     report = verify_chain("audit")
     assert not report.ok
@@ -137,8 +139,10 @@ def test_editing_the_time_of_a_row_is_detected(tamper):
     seq = middle_seq()
     moved = AuditEvent.objects.get(seq=seq).at - dt.timedelta(hours=1)
 
-    tamper("UPDATE audit_auditevent SET at = %s WHERE seq = %s",
-           [connection.ops.adapt_datetimefield_value(moved), seq])
+    tamper(
+        "UPDATE audit_auditevent SET at = %s WHERE seq = %s",
+        [connection.ops.adapt_datetimefield_value(moved), seq],
+    )
 
     assert problems_at("audit") == [seq]
 
@@ -151,10 +155,15 @@ def test_an_edit_rehashed_without_the_audit_key_is_still_detected(tamper):
     prev = AuditEvent.objects.get(seq=seq - 1).hash
     for row in rows:
         actor = "user:999999" if row.seq == seq else row.actor
-        digest = chain_hash(b"\x00" * 32, prev, canonical(
-            row.seq, row.at, actor, row.action, row.object_type, row.object_id, row.data))
-        tamper("UPDATE audit_auditevent SET actor = %s, prev_hash = %s, hash = %s "
-               "WHERE seq = %s", [actor, prev, digest, row.seq])
+        digest = chain_hash(
+            b"\x00" * 32,
+            prev,
+            canonical(row.seq, row.at, actor, row.action, row.object_type, row.object_id, row.data),
+        )
+        tamper(
+            "UPDATE audit_auditevent SET actor = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+            [actor, prev, digest, row.seq],
+        )
         prev = digest
     tamper("UPDATE audit_chainhead SET hash = %s WHERE chain = 'audit'", [prev])
 
@@ -164,8 +173,7 @@ def test_an_edit_rehashed_without_the_audit_key_is_still_detected(tamper):
 
 
 def test_editing_the_access_log_is_detected_and_the_audit_log_stays_ok(tamper, history):
-    tamper("UPDATE audit_accessevent SET object_id = %s WHERE seq = %s",
-           [str(history.pk + 1), 2])
+    tamper("UPDATE audit_accessevent SET object_id = %s WHERE seq = %s", [str(history.pk + 1), 2])
 
     reports = {r.chain: r for r in verify_all()}
     assert [p.seq for p in reports["access"].problems] == [2]
@@ -194,7 +202,8 @@ def test_deleting_the_last_row_is_detected(tamper):
     report = verify_chain("audit")
     assert [p.seq for p in report.problems] == [None]
     assert f"the chain head records #{seq} but the log ends at #{seq - 1}" in str(
-        report.problems[0])
+        report.problems[0]
+    )
 
 
 def test_deleting_the_first_row_is_detected(tamper):
@@ -216,9 +225,17 @@ def test_deleting_the_last_access_event_is_detected(tamper):
 
 
 def forged_row(model, seq: int, prev_hash: str, *, at: dt.datetime) -> None:
-    model.objects.create(seq=seq, at=at, actor="user:1", action="patron.viewed",
-                         object_type="patrons.patron", object_id="1", data={},
-                         prev_hash=prev_hash, hash="f" * 64)
+    model.objects.create(
+        seq=seq,
+        at=at,
+        actor="user:1",
+        action="patron.viewed",
+        object_type="patrons.patron",
+        object_id="1",
+        data={},
+        prev_hash=prev_hash,
+        hash="f" * 64,
+    )
 
 
 def test_a_row_appended_with_a_fresh_seq_is_detected(tamper, at):
@@ -229,8 +246,9 @@ def test_a_row_appended_with_a_fresh_seq_is_detected(tamper, at):
     report = verify_chain("audit")
     assert [p.seq for p in report.problems] == [seq + 1, None]  # bad hash; head disagrees
 
-    tamper("UPDATE audit_chainhead SET seq = %s, hash = %s WHERE chain = 'audit'",
-           [seq + 1, "f" * 64])  # the head moved too: the hash alone gives it away
+    tamper(
+        "UPDATE audit_chainhead SET seq = %s, hash = %s WHERE chain = 'audit'", [seq + 1, "f" * 64]
+    )  # the head moved too: the hash alone gives it away
     report = verify_chain("audit")
     assert [p.seq for p in report.problems] == [seq + 1]
     assert "row edited" in report.problems[0].message
@@ -249,7 +267,7 @@ def test_a_row_inserted_in_the_middle_after_renumbering_is_detected(tamper, at):
     report = verify_chain("audit")
 
     assert AuditEvent.objects.count() == end + 1
-    assert [p.seq for p in report.problems][:1] == [seq]
+    assert report.problems[0].seq == seq
     assert f"#{seq}" in str(report.problems[0])
     assert all(p.seq is not None and p.seq >= seq for p in report.problems)
 
@@ -313,5 +331,8 @@ def test_events_recorded_in_nested_blocks_are_appended_once_in_order(world, at):
         record("test.third", None, actor=world.staff, at=at)
 
     assert list(AuditEvent.objects.values_list("seq", "action")) == [
-        (1, "test.first"), (2, "test.second"), (3, "test.third")]
+        (1, "test.first"),
+        (2, "test.second"),
+        (3, "test.third"),
+    ]
     assert verify_chain("audit").ok

@@ -35,10 +35,17 @@ CARD = "91357913"
 def hanako(**changes: object) -> PatronData:
     """A valid adult registration: 山田 花子 of a made-up address in 松本市."""
     data = PatronData(
-        card_number=CARD, category="adult", home_branch="main",
-        name="山田 花子", name_kana="ヤマダ ハナコ", birth_date=dt.date(1980, 4, 1),
-        postal_code="390-0811", address="長野県松本市中央9丁目99-99 試験荘101",
-        phone="0263-12-3456", email="hanako.test@example.jp", notify_channel="email",
+        card_number=CARD,
+        category="adult",
+        home_branch="main",
+        name="山田 花子",
+        name_kana="ヤマダ ハナコ",
+        birth_date=dt.date(1980, 4, 1),
+        postal_code="390-0811",
+        address="長野県松本市中央9丁目99-99 試験荘101",
+        phone="0263-12-3456",
+        email="hanako.test@example.jp",
+        notify_channel="email",
     )
     return dataclasses.replace(data, **changes)
 
@@ -54,13 +61,17 @@ def refused(world, data: PatronData, at: dt.datetime) -> dict[str, str]:
 
 
 def events_of(patron: Patron) -> list[str]:
-    return list(AuditEvent.objects.filter(object_type="patrons.patron", object_id=str(patron.pk))
-                .order_by("seq").values_list("action", flat=True))
+    return list(
+        AuditEvent.objects.filter(object_type="patrons.patron", object_id=str(patron.pk))
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
 
 
 def last_event(patron: Patron) -> AuditEvent:
-    return AuditEvent.objects.filter(object_type="patrons.patron",
-                                     object_id=str(patron.pk)).latest("seq")
+    return AuditEvent.objects.filter(object_type="patrons.patron", object_id=str(patron.pk)).latest(
+        "seq"
+    )
 
 
 # --- registering ------------------------------------------------------------------------
@@ -86,8 +97,9 @@ def test_adult_is_registered_with_normalised_contact_data(world, at):
 
 def test_reading_given_in_hiragana_or_half_width_is_stored_in_katakana(world, at):
     first = register(world, hanako(name_kana="やまだ　はなこ"), at)
-    second = register(world, hanako(card_number="91357914", name="山田 葉子",
-                                    name_kana="ﾔﾏﾀﾞ ﾖｳｺ"), at)
+    second = register(
+        world, hanako(card_number="91357914", name="山田 葉子", name_kana="ﾔﾏﾀﾞ ﾖｳｺ"), at
+    )
 
     assert Patron.objects.get(pk=first.pk).name_kana == "ヤマダ ハナコ"
     assert Patron.objects.get(pk=second.pk).name_kana == "ヤマダ ヨウコ"
@@ -129,14 +141,33 @@ def test_invalid_field_is_refused_with_its_own_message(world, at, change, field,
 
 
 def test_every_invalid_field_is_reported_together(world, at):
-    errors = refused(world, hanako(
-        name="", name_kana="Hanako", postal_code="000-0000", phone="12345",
-        email="not-an-address", birth_date=dt.date(2030, 1, 1), pin="12",
-        category="senior", home_branch="west",
-    ), at)
+    errors = refused(
+        world,
+        hanako(
+            name="",
+            name_kana="Hanako",
+            postal_code="000-0000",
+            phone="12345",
+            email="not-an-address",
+            birth_date=dt.date(2030, 1, 1),
+            pin="12",
+            category="senior",
+            home_branch="west",
+        ),
+        at,
+    )
 
-    assert set(errors) == {"name", "name_kana", "postal_code", "phone", "email", "birth_date",
-                           "pin", "category", "home_branch"}
+    assert set(errors) == {
+        "name",
+        "name_kana",
+        "postal_code",
+        "phone",
+        "email",
+        "birth_date",
+        "pin",
+        "category",
+        "home_branch",
+    }
 
 
 def test_email_channel_without_email_is_reported_alongside_other_errors(world, at):
@@ -155,30 +186,56 @@ def test_birth_date_today_is_not_in_the_future(world, at):
 
 
 def test_child_registration_needs_guardians_name_relation_and_contact(world, at):
-    errors = refused(world, hanako(category="child", name="山田 次郎", name_kana="ヤマダ ジロウ",
-                                   birth_date=dt.date(2018, 5, 5)), at)
+    errors = refused(
+        world,
+        hanako(
+            category="child",
+            name="山田 次郎",
+            name_kana="ヤマダ ジロウ",
+            birth_date=dt.date(2018, 5, 5),
+        ),
+        at,
+    )
 
     assert set(errors) == {"guardian_name", "guardian_relation", "guardian_contact"}
 
 
 @pytest.mark.parametrize("missing", ["guardian_name", "guardian_relation", "guardian_contact"])
 def test_child_registration_is_refused_when_one_guardian_field_is_blank(world, at, missing):
-    guardian = {"guardian_name": "山田 一郎", "guardian_relation": "父",
-                "guardian_contact": "0263-12-3456", missing: "  "}
-    errors = refused(world, hanako(category="child", birth_date=dt.date(2018, 5, 5),
-                                   **guardian), at)
+    guardian = {
+        "guardian_name": "山田 一郎",
+        "guardian_relation": "父",
+        "guardian_contact": "0263-12-3456",
+        missing: "  ",
+    }
+    errors = refused(
+        world, hanako(category="child", birth_date=dt.date(2018, 5, 5), **guardian), at
+    )
 
     assert list(errors) == [missing]
 
 
 def test_child_with_a_guardian_is_registered(world, at):
-    patron = register(world, hanako(category="child", name="山田 次郎", name_kana="ヤマダ ジロウ",
-                                    birth_date=dt.date(2018, 5, 5), guardian_name="山田 一郎",
-                                    guardian_relation="父", guardian_contact="0263-12-3456"), at)
+    patron = register(
+        world,
+        hanako(
+            category="child",
+            name="山田 次郎",
+            name_kana="ヤマダ ジロウ",
+            birth_date=dt.date(2018, 5, 5),
+            guardian_name="山田 一郎",
+            guardian_relation="父",
+            guardian_contact="0263-12-3456",
+        ),
+        at,
+    )
 
     stored = Patron.objects.get(pk=patron.pk)
     assert (stored.guardian_name, stored.guardian_relation, stored.guardian_contact) == (
-        "山田 一郎", "父", "0263-12-3456")
+        "山田 一郎",
+        "父",
+        "0263-12-3456",
+    )
 
 
 def test_adult_needs_no_guardian(world, at):
@@ -233,8 +290,11 @@ def test_card_check_digit_is_not_required_when_the_library_uses_none(world, at):
 def test_a_card_number_already_registered_is_refused(world, at):
     register(world, hanako(), at)
 
-    errors = refused(world, hanako(name="鈴木 試験", name_kana="スズキ シケン",
-                                   birth_date=dt.date(1990, 1, 1)), at)
+    errors = refused(
+        world,
+        hanako(name="鈴木 試験", name_kana="スズキ シケン", birth_date=dt.date(1990, 1, 1)),
+        at,
+    )
 
     assert errors == {"card_number": "this card number is already registered"}
     assert Patron.objects.count() == 1
@@ -243,8 +303,16 @@ def test_a_card_number_already_registered_is_refused(world, at):
 def test_the_same_card_written_with_codabar_letters_is_still_a_duplicate(world, at):
     register(world, hanako(), at)
 
-    errors = refused(world, hanako(card_number=f"C{CARD}D", name="鈴木 試験",
-                                   name_kana="スズキ シケン", birth_date=dt.date(1990, 1, 1)), at)
+    errors = refused(
+        world,
+        hanako(
+            card_number=f"C{CARD}D",
+            name="鈴木 試験",
+            name_kana="スズキ シケン",
+            birth_date=dt.date(1990, 1, 1),
+        ),
+        at,
+    )
 
     assert list(errors) == ["card_number"]
 
@@ -266,8 +334,9 @@ def test_same_reading_and_birth_date_warns_of_a_possible_duplicate(world, at, re
 def test_confirmed_duplicate_is_registered_and_the_confirmation_audited(world, at):
     register(world, hanako(), at)
 
-    second = register(world, hanako(card_number="91357914", name_kana="やまだ はなこ"), at,
-                      allow_duplicate=True)
+    second = register(
+        world, hanako(card_number="91357914", name_kana="やまだ はなこ"), at, allow_duplicate=True
+    )
 
     assert Patron.objects.count() == 2
     assert last_event(second).data == {"category": "adult", "duplicate_confirmed": True}
@@ -358,8 +427,9 @@ def test_renewal_after_the_registration_lapsed_counts_from_today(world, at):
 
 def test_update_records_which_fields_changed_but_not_their_values(world, at):
     patron = register(world, hanako(), at)
-    changed = dataclasses.replace(data_of(patron), phone="090-1234-5678",
-                                  address="長野県松本市中央8丁目88-88 試験荘202")
+    changed = dataclasses.replace(
+        data_of(patron), phone="090-1234-5678", address="長野県松本市中央8丁目88-88 試験荘202"
+    )
 
     update_patron(patron, changed, actor=world.staff, at=at + dt.timedelta(hours=1))
 
@@ -385,8 +455,9 @@ def test_update_with_the_same_data_records_no_changed_fields(world, at):
 def test_update_with_a_new_pin_records_that_the_pin_changed(world, at):
     patron = register(world, hanako(pin="1111"), at)
 
-    update_patron(patron, dataclasses.replace(data_of(patron), pin="3333"), actor=world.staff,
-                  at=at)
+    update_patron(
+        patron, dataclasses.replace(data_of(patron), pin="3333"), actor=world.staff, at=at
+    )
 
     assert last_event(patron).data == {"fields": ["pin"]}
     assert check_pin(Patron.objects.get(pk=patron.pk), "3333")
@@ -396,8 +467,12 @@ def test_update_is_validated_like_a_registration(world, at):
     patron = register(world, hanako(), at)
 
     with pytest.raises(PatronError) as caught:
-        update_patron(patron, dataclasses.replace(data_of(patron), phone="12345", name=""),
-                      actor=world.staff, at=at)
+        update_patron(
+            patron,
+            dataclasses.replace(data_of(patron), phone="12345", name=""),
+            actor=world.staff,
+            at=at,
+        )
 
     assert set(caught.value.errors) == {"phone", "name"}
     assert Patron.objects.get(pk=patron.pk).phone == "+81263123456"
@@ -406,12 +481,14 @@ def test_update_is_validated_like_a_registration(world, at):
 
 def test_update_refuses_a_card_number_held_by_another_patron(world, at):
     register(world, hanako(), at)
-    other = register(world, hanako(card_number="91357914", name="鈴木 試験",
-                                   name_kana="スズキ シケン"), at)
+    other = register(
+        world, hanako(card_number="91357914", name="鈴木 試験", name_kana="スズキ シケン"), at
+    )
 
     with pytest.raises(PatronError) as caught:
-        update_patron(other, dataclasses.replace(data_of(other), card_number=CARD),
-                      actor=world.staff, at=at)
+        update_patron(
+            other, dataclasses.replace(data_of(other), card_number=CARD), actor=world.staff, at=at
+        )
 
     assert list(caught.value.errors) == ["card_number"]
 
@@ -434,8 +511,12 @@ def test_blocked_patron_is_unblocked_again(world, at):
 
 def test_every_action_is_audited_without_personal_data_in_clear(world, at):
     patron = register(world, hanako(pin="2468"), at)
-    update_patron(patron, dataclasses.replace(data_of(patron), address="長野県松本市中央7丁目7-7"),
-                  actor=world.staff, at=at)
+    update_patron(
+        patron,
+        dataclasses.replace(data_of(patron), address="長野県松本市中央7丁目7-7"),
+        actor=world.staff,
+        at=at,
+    )
     renew_registration(patron, actor=world.staff, at=at)
     set_pin(patron, "8642", actor=world.staff, at=at)
     block_patron(patron, "試験のため", actor=world.staff, at=at)
@@ -443,18 +524,45 @@ def test_every_action_is_audited_without_personal_data_in_clear(world, at):
     view_patron(patron, actor=world.staff, at=at, context="desk")
 
     assert events_of(patron) == [
-        "patron.registered", "patron.updated", "patron.registration_renewed", "patron.pin_set",
-        "patron.blocked", "patron.unblocked",
+        "patron.registered",
+        "patron.updated",
+        "patron.registration_renewed",
+        "patron.pin_set",
+        "patron.blocked",
+        "patron.unblocked",
     ]
-    assert list(AccessEvent.objects.filter(object_id=str(patron.pk))
-                .values_list("action", flat=True)) == ["patron.viewed"]
+    assert list(
+        AccessEvent.objects.filter(object_id=str(patron.pk)).values_list("action", flat=True)
+    ) == ["patron.viewed"]
     logged = json.dumps(
-        [list(model.objects.values_list("actor", "action", "object_type", "object_id", "data"))
-         for model in (AuditEvent, AccessEvent)],
-        ensure_ascii=False, default=str,
+        [
+            list(model.objects.values_list("actor", "action", "object_type", "object_id", "data"))
+            for model in (AuditEvent, AccessEvent)
+        ],
+        ensure_ascii=False,
+        default=str,
     )
-    personal = ["山田", "花子", "ヤマダ", "ハナコ", "やまだ", "0263-12-3456", "+81263123456",
-                "263123456", "hanako.test", "example.jp", "松本市中央", "試験荘", "7丁目",
-                "3900811", "390-0811", "1980-04-01", "19800401", CARD, "2468", "8642",
-                "試験のため"]
+    personal = [
+        "山田",
+        "花子",
+        "ヤマダ",
+        "ハナコ",
+        "やまだ",
+        "0263-12-3456",
+        "+81263123456",
+        "263123456",
+        "hanako.test",
+        "example.jp",
+        "松本市中央",
+        "試験荘",
+        "7丁目",
+        "3900811",
+        "390-0811",
+        "1980-04-01",
+        "19800401",
+        CARD,
+        "2468",
+        "8642",
+        "試験のため",
+    ]
     assert [value for value in personal if value in logged] == []

@@ -37,8 +37,19 @@ from shoka.security.keyring import (
     write_key_file,
 )
 
-ENCRYPTED = ("card_number", "name", "name_kana", "birth_date", "postal_code", "address", "phone",
-             "email", "guardian_name", "guardian_relation", "guardian_contact")
+ENCRYPTED = (
+    "card_number",
+    "name",
+    "name_kana",
+    "birth_date",
+    "postal_code",
+    "address",
+    "phone",
+    "email",
+    "guardian_name",
+    "guardian_relation",
+    "guardian_contact",
+)
 
 # What the desk typed and what is stored after normalisation: neither may appear in the table.
 PLAINTEXT = {
@@ -58,11 +69,20 @@ PLAINTEXT = {
 
 def child(**changes: object) -> PatronData:
     data = PatronData(
-        card_number="24681357", category="child", home_branch="main",
-        name="試験 太郎", name_kana="しけん たろう", birth_date=dt.date(2016, 7, 7),
-        postal_code="390-0811", address="長野県松本市中央9丁目99-99 試験荘101",
-        phone="0263-12-3456", email="taro.test@example.jp", notify_channel="email",
-        guardian_name="試験 花子", guardian_relation="祖母", guardian_contact="090-0000-1234",
+        card_number="24681357",
+        category="child",
+        home_branch="main",
+        name="試験 太郎",
+        name_kana="しけん たろう",
+        birth_date=dt.date(2016, 7, 7),
+        postal_code="390-0811",
+        address="長野県松本市中央9丁目99-99 試験荘101",
+        phone="0263-12-3456",
+        email="taro.test@example.jp",
+        notify_channel="email",
+        guardian_name="試験 花子",
+        guardian_relation="祖母",
+        guardian_contact="090-0000-1234",
     )
     return dataclasses.replace(data, **changes)
 
@@ -73,11 +93,14 @@ def register(world, data: PatronData, at: dt.datetime) -> Patron:
 
 def raw_columns(patron_pk: int) -> dict[str, bytes | None]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(ENCRYPTED)} FROM patrons_patron WHERE id = %s",
-                       [patron_pk])
+        cursor.execute(
+            f"SELECT {', '.join(ENCRYPTED)} FROM patrons_patron WHERE id = %s", [patron_pk]
+        )
         row = cursor.fetchone()
-    return {name: None if value is None else bytes(value) for name, value in zip(ENCRYPTED, row,
-                                                                                strict=True)}
+    return {
+        name: None if value is None else bytes(value)
+        for name, value in zip(ENCRYPTED, row, strict=True)
+    }
 
 
 def raw_row_text(patron_pk: int) -> bytes:
@@ -85,15 +108,15 @@ def raw_row_text(patron_pk: int) -> bytes:
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM patrons_patron WHERE id = %s", [patron_pk])
         row = cursor.fetchone()
-    return b"|".join(bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode()
-                     for v in row)
+    return b"|".join(
+        bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode() for v in row
+    )
 
 
 def set_raw(patron_pk: int, column: str, value: bytes) -> None:
     assert column in ENCRYPTED
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE patrons_patron SET {column} = %s WHERE id = %s",
-                       [value, patron_pk])
+        cursor.execute(f"UPDATE patrons_patron SET {column} = %s WHERE id = %s", [value, patron_pk])
 
 
 # --- the table holds ciphertext ---------------------------------------------------------
@@ -122,8 +145,9 @@ def test_search_tokens_hold_no_characters_of_the_name(world, at):
 
 def test_the_same_value_encrypts_differently_each_time(world, at):
     first = register(world, child(), at)
-    second = register(world, child(card_number="24681358", name="試験 次郎",
-                                   name_kana="シケン ジロウ"), at)
+    second = register(
+        world, child(card_number="24681358", name="試験 次郎", name_kana="シケン ジロウ"), at
+    )
 
     a, b = raw_columns(first.pk), raw_columns(second.pk)
     assert a["address"] != b["address"]  # random nonces: equal values are not recognisable
@@ -137,28 +161,56 @@ def test_orm_returns_plaintext(world, at):
     assert stored.card_number == "24681357"
     assert (stored.name, stored.name_kana) == ("試験 太郎", "シケン タロウ")
     assert stored.birth_date == dt.date(2016, 7, 7)
-    assert (stored.postal_code, stored.address) == ("3900811",
-                                                    "長野県松本市中央9丁目99-99 試験荘101")
+    assert (stored.postal_code, stored.address) == (
+        "3900811",
+        "長野県松本市中央9丁目99-99 試験荘101",
+    )
     assert (stored.phone, stored.email) == ("+81263123456", "taro.test@example.jp")
     assert (stored.guardian_name, stored.guardian_relation, stored.guardian_contact) == (
-        "試験 花子", "祖母", "090-0000-1234")
+        "試験 花子",
+        "祖母",
+        "090-0000-1234",
+    )
 
 
 def test_empty_optional_fields_are_stored_as_null(world, at):
-    patron = register(world, child(category="adult", email=None, notify_channel="postcard",
-                                   guardian_name=None, guardian_relation=None,
-                                   guardian_contact=None, birth_date=None), at)
+    patron = register(
+        world,
+        child(
+            category="adult",
+            email=None,
+            notify_channel="postcard",
+            guardian_name=None,
+            guardian_relation=None,
+            guardian_contact=None,
+            birth_date=None,
+        ),
+        at,
+    )
 
     raw = raw_columns(patron.pk)
     assert [c for c in ENCRYPTED if raw[c] is None] == [
-        "birth_date", "email", "guardian_name", "guardian_relation", "guardian_contact"]
+        "birth_date",
+        "email",
+        "guardian_name",
+        "guardian_relation",
+        "guardian_contact",
+    ]
     assert Patron.objects.filter(email__isnull=True).get() == patron
 
 
-@pytest.mark.parametrize("lookup", [{"name": "試験 太郎"}, {"name__icontains": "試験"},
-                                    {"email__startswith": "taro"}, {"phone__in": ["x"]},
-                                    {"birth_date__year": 2016}, {"card_number": "24681357"},
-                                    {"address__isnull": False, "postal_code__gt": "3"}])
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        {"name": "試験 太郎"},
+        {"name__icontains": "試験"},
+        {"email__startswith": "taro"},
+        {"phone__in": ["x"]},
+        {"birth_date__year": 2016},
+        {"card_number": "24681357"},
+        {"address__isnull": False, "postal_code__gt": "3"},
+    ],
+)
 def test_encrypted_columns_refuse_lookups_other_than_isnull(db, lookup):
     with pytest.raises(TypeError, match="is encrypted"):
         Patron.objects.filter(**lookup)
@@ -333,13 +385,25 @@ def test_rotation_re_encrypts_every_patron_and_keeps_them_findable(private_key_f
     assert get_keyring().path == private_key_file
     old = load_key_file(private_key_file)
     taro = register(world, child(), at)
-    hanako = register(world, child(card_number="13572468", category="adult", name="試験 花子",
-                                   name_kana="シケン ハナコ", birth_date=dt.date(1985, 3, 3),
-                                   phone="0263-98-7654", email="hanako.test@example.jp",
-                                   guardian_name=None, guardian_relation=None,
-                                   guardian_contact=None), at)
-    before = {p: (raw_columns(p), Patron.objects.get(pk=p).card_index)
-              for p in (taro.pk, hanako.pk)}
+    hanako = register(
+        world,
+        child(
+            card_number="13572468",
+            category="adult",
+            name="試験 花子",
+            name_kana="シケン ハナコ",
+            birth_date=dt.date(1985, 3, 3),
+            phone="0263-98-7654",
+            email="hanako.test@example.jp",
+            guardian_name=None,
+            guardian_relation=None,
+            guardian_contact=None,
+        ),
+        at,
+    )
+    before = {
+        p: (raw_columns(p), Patron.objects.get(pk=p).card_index) for p in (taro.pk, hanako.pk)
+    }
     assert key_versions(taro.pk) == key_versions(hanako.pk) == {1}
 
     count = rotate_keys(actor=world.staff)
@@ -387,8 +451,9 @@ def test_a_patron_registered_after_rotation_uses_the_new_key(private_key_file, w
     register(world, child(), at)
     rotate_keys(actor=world.staff)
 
-    later = register(world, child(card_number="24681358", name="試験 次郎",
-                                  name_kana="シケン ジロウ"), at)
+    later = register(
+        world, child(card_number="24681358", name="試験 次郎", name_kana="シケン ジロウ"), at
+    )
 
     assert key_versions(later.pk) == {2}
     assert find_patron_by_card(world.library, "24681358") == later
@@ -398,3 +463,32 @@ def test_session_key_file_is_untouched_by_a_private_rotation(settings):
     # Guards the fixture above: the session's key file is still the one in use.
     assert Path(settings.SHOKA_KEY_FILE).name == "test.keys"
     assert get_keyring().path == Path(settings.SHOKA_KEY_FILE)
+
+
+def test_rotation_refuses_to_run_inside_a_transaction_that_could_roll_back(
+        private_key_file, world, at):
+    from django.db import transaction
+
+    from shoka.patrons.rotation import rotate_keys
+
+    before = private_key_file.read_bytes()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        rotate_keys()
+    assert private_key_file.read_bytes() == before  # refused before anything was written
+
+
+def test_a_process_that_loaded_the_keys_before_a_rotation_still_reads_new_rows(
+        private_key_file, world, at):
+    from shoka.patrons.models import Patron
+    from shoka.patrons.rotation import rotate_keys
+    from shoka.security.keyring import KeyRing
+
+    patron = world.patron()
+    stale = get_keyring()
+    rotate_keys()
+    # Another process still holds the old ring: simulate it by putting it back in the cache.
+    import shoka.security.keyring as keyring_module
+
+    keyring_module._cached = KeyRing(**{**stale.__dict__})
+    assert Patron.objects.get(pk=patron.pk).name == "山田 花子"  # reloaded on the new version
+    assert get_keyring().active_data_key != stale.active_data_key

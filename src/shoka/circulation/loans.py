@@ -23,6 +23,7 @@ from .policy import (
     ItemFacts,
     LoanTerms,
     PeriodUnit,
+    PolicyTable,
     Refusal,
     RefusalCode,
     RenewalContext,
@@ -81,7 +82,9 @@ def checkout(item: Item | str, patron: Patron | str | int, *, branch: Branch, ac
         policy = load_policy(branch.library_id)
         trapped = (Hold.objects.filter(item=item, status__in=[HoldStatus.IN_TRANSIT,
                                                                 HoldStatus.READY]).first())
-        open_loan = Loan.objects.filter(item=item, returned_at__isnull=True).first()
+        # Whose loan it is matters only for an item on loan (item_is_available).
+        open_loan = (Loan.objects.filter(item=item, returned_at__isnull=True).first()
+                     if item.status == ItemStatus.ON_LOAN else None)
         facts = patron_facts(patron, today)
         loan_terms = policy.loan_terms(facts.category, item.loan_category.code, branch.code)
         patron_terms = policy.patron_terms(facts.category, branch.code)
@@ -116,7 +119,10 @@ def checkout(item: Item | str, patron: Patron | str | int, *, branch: Branch, ac
             raise CirculationRefused([Refusal(RefusalCode.ITEM_ON_LOAN)]) from exc
         set_item_status(item, "checkout", ItemStatus.ON_LOAN, at, branch)
 
-        collected = trapped if ctx.item.held_for_this_patron else _own_hold_on_title(item, patron)
+        # No active hold among the patron's (counted above, under the patron's lock): no
+        # need to look for one on this title.
+        collected = trapped if ctx.item.held_for_this_patron else (
+            _own_hold_on_title(item, patron) if facts.holds_active else None)
         if collected is not None:
             # The patron may take another copy than the one trapped for them (from the open
             # shelf): the hold is collected all the same and that copy passes on.
@@ -160,15 +166,17 @@ def checkin(item: Item | str, *, branch: Branch, actor: Actor, at: dt.datetime) 
     with audited_atomic():
         item = lock_item(branch.library_id, item)
         today = local_date(at)
-        policy = load_policy(branch.library_id)
+        policy: PolicyTable | None = None  # loaded only when needed: most returns are on time
         loan = (Loan.objects.select_for_update(of=("self",)).select_related("branch")
                 .filter(item=item, returned_at__isnull=True).first())
         days_late, suspended_until = 0, None
         if loan is not None:
             patron = lock_patron(branch.library_id, loan.patron_id or 0)
             days_late = max(0, (today - loan.due_on).days)
-            terms = policy.patron_terms(patron.category.code, loan.branch.code)
-            suspended_until = suspension_after_return(terms, loan.due_on, today)
+            if days_late:  # only a late return earns a suspension (suspension_after_return)
+                policy = load_policy(branch.library_id)
+                terms = policy.patron_terms(patron.category.code, loan.branch.code)
+                suspended_until = suspension_after_return(terms, loan.due_on, today)
             if suspended_until and (patron.suspended_until is None
                                     or suspended_until > patron.suspended_until):
                 patron.suspended_until = suspended_until

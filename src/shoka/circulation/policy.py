@@ -169,6 +169,13 @@ MESSAGES: Mapping[RefusalCode, StrOrPromise] = {
     RefusalCode.HOLD_NOT_ACTIVE: _("The hold is no longer active."),
 }
 
+# Item states that make a copy unavailable (labels shared with catalogue.models.ItemStatus).
+UNAVAILABLE_STATUS: Mapping[str, StrOrPromise] = {
+    "missing": _("missing"),
+    "in_repair": _("in repair"),
+    "in_transit": _("in transit"),
+}
+
 # Refusals staff may override with a reason (permission circulation.override_refusal).
 OVERRIDABLE: frozenset[RefusalCode] = frozenset({
     RefusalCode.CARD_EXPIRED,
@@ -298,8 +305,8 @@ def item_is_available(ctx: CheckoutContext) -> Refusal | None:
         return Refusal(RefusalCode.ITEM_HELD_FOR_OTHER)
     if item.status == "withdrawn":
         return Refusal(RefusalCode.ITEM_WITHDRAWN)
-    if item.status in {"missing", "in_repair", "in_transit"} and not item.held_for_this_patron:
-        return Refusal(RefusalCode.ITEM_UNAVAILABLE, {"status": item.status.replace("_", " ")})
+    if item.status in UNAVAILABLE_STATUS and not item.held_for_this_patron:
+        return Refusal(RefusalCode.ITEM_UNAVAILABLE, {"status": UNAVAILABLE_STATUS[item.status]})
     return None
 
 

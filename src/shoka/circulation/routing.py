@@ -13,7 +13,7 @@ from shoka.catalogue.models import Item, ItemStatus
 from shoka.organisation.models import Branch
 from shoka.organisation.services import hold_shelf_last_day
 
-from .facts import local_date, lock_bib
+from .facts import load_policy, local_date, lock_bib
 from .models import Hold, HoldStatus
 from .policy import PolicyTable
 from .transitions import check_hold_transition, check_item_transition
@@ -73,9 +73,10 @@ def make_ready(hold: Hold, item: Item, branch: Branch, *, trigger: str, at: dt.d
            data={"item": item.pk, "branch": branch.code, "expires_on": str(hold.expires_on)})
 
 
-def route_item(item: Item, branch: Branch, *, trigger: str, policy: PolicyTable,
+def route_item(item: Item, branch: Branch, *, trigger: str, policy: PolicyTable | None,
                at: dt.datetime, actor: Actor) -> Routing:
-    """Decide and apply the item's next status after it was scanned in at `branch`."""
+    """Decide and apply the item's next status after it was scanned in at `branch`.
+    `policy` None: the rule table is loaded here, only if a hold is waiting for the title."""
     trapped = (Hold.objects.select_for_update()
                .filter(item=item, status__in=[HoldStatus.IN_TRANSIT, HoldStatus.READY])
                .select_related("pickup_branch").first())
@@ -93,6 +94,8 @@ def route_item(item: Item, branch: Branch, *, trigger: str, policy: PolicyTable,
     for hold in (Hold.objects.select_for_update(of=("self",))
                  .filter(bib_id=item.bib_id, status=HoldStatus.WAITING)
                  .select_related("pickup_branch").order_by("placed_at", "id")):
+        if policy is None:
+            policy = load_policy(item.library_id)
         terms = policy.loan_terms(hold.patron_category, item.loan_category.code,
                                   hold.pickup_branch.code)
         if not (terms.holds_allowed and item.loan_category.loanable):

@@ -43,12 +43,14 @@ def calendar_spec(branch: Branch, *, since: dt.date | None = None) -> cal.Calend
         closed_on_public_holidays=branch.closed_on_public_holidays,
         monthly=tuple(_monthly(r) for r in branch.monthly_closed_rule or []),
         annual=tuple(_annual(p) for p in branch.annual_closures or []),
+        # Plain values, not model instances: this runs on every checkout (due date).
         closures=tuple(
-            cal.ClosedRange(start=c.start, end=c.end, kind=_KIND[ClosedPeriodKind(c.kind)],
-                            reason=c.reason or None)
-            for c in closures
+            cal.ClosedRange(start=start, end=end, kind=_KIND[ClosedPeriodKind(kind)],
+                            reason=reason or None)
+            for start, end, kind, reason in closures.values_list("start", "end", "kind",
+                                                                 "reason")
         ),
-        special_openings=frozenset(o.date for o in openings),
+        special_openings=frozenset(openings.values_list("date", flat=True)),
     )
 
 

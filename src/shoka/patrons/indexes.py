@@ -11,7 +11,8 @@ from shoka.security.keyring import KeyRing, get_keyring
 from .checkdigits import strip_codabar
 from .contact import normalize_name, normalize_reading
 
-CARD, PHONE, EMAIL, DUPLICATE, NAME_GRAM = "card", "phone", "email", "duplicate", "name-gram"
+CARD, PHONE, EMAIL, DUPLICATE = "card", "phone", "email", "duplicate"
+NAME_GRAM, NAME_CHAR = "name-gram", "name-char"
 
 
 def normalize_card(text: str) -> str:
@@ -44,9 +45,13 @@ def grams(text: str) -> set[str]:
 
 
 def name_tokens(name: str, name_kana: str, ring: KeyRing | None = None) -> set[str]:
+    """Bigram tokens of the name and the reading, plus one token per character of the name
+    (one-kanji surnames such as 林 or 森 are searched on their own)."""
     ring = ring or get_keyring()
-    found = grams(normalize_name(name)) | grams(normalize_reading(name_kana))
-    return {search_token(ring, NAME_GRAM, g) for g in found}
+    normal = normalize_name(name)
+    found = grams(normal) | grams(normalize_reading(name_kana))
+    return ({search_token(ring, NAME_GRAM, g) for g in found}
+            | {search_token(ring, NAME_CHAR, c) for c in set(normal)})
 
 
 def query_tokens(query: str) -> list[tuple[set[str], str]]:
@@ -55,5 +60,6 @@ def query_tokens(query: str) -> list[tuple[set[str], str]]:
     decrypted value contains the normalised text."""
     ring = get_keyring()
     forms = {normalize_name(query), normalize_reading(query)}
-    return [({search_token(ring, NAME_GRAM, g) for g in grams(form)}, form)
+    return [({search_token(ring, NAME_CHAR if len(form) == 1 else NAME_GRAM, g)
+              for g in grams(form)}, form)
             for form in sorted(forms) if form]

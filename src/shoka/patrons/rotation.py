@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from django.db import transaction
 from django.utils import timezone
 
 from shoka.audit.actors import Actor
@@ -24,12 +25,15 @@ def rotate_keys(*, progress: Callable[[str], None] = lambda _m: None,
     if old.path is None:
         raise RuntimeError("the key ring was not loaded from a file")
     path = Path(old.path)
-    new = old.with_new_keys()
-    write_key_file(path, new, overwrite=True)
-    reset_keyring_cache()
-    progress(f"new data key v{new.active_data_key}, index key v{new.active_index_key}")
     count = 0
-    with audited_atomic():
+    # durable: the old keys leave the key file once this commits, so it must not run inside
+    # an outer transaction that could still roll back (Django refuses that nesting before
+    # anything is written).
+    with transaction.atomic(durable=True), audited_atomic():
+        new = old.with_new_keys()
+        write_key_file(path, new, overwrite=True)  # old keys kept until the commit
+        reset_keyring_cache()
+        progress(f"new data key v{new.active_data_key}, index key v{new.active_index_key}")
         for patron in Patron.objects.select_for_update().select_related(
                 "category", "home_branch").order_by("pk"):
             _apply(patron, data_of(patron))  # re-derives indexes with the new index key

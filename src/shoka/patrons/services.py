@@ -25,6 +25,7 @@ from . import indexes
 from .checkdigits import CheckDigitError, validate
 from .contact import (
     ContactError,
+    complete_address,
     lookup_postal_code,
     normalize_email,
     normalize_name,
@@ -131,6 +132,9 @@ def clean_patron_data(library: Library, data: PatronData, today: dt.date) -> Pat
             postal = normalize_postal_code(postal)
             if lookup_postal_code(postal) is None:
                 errors["postal_code"] = f"{postal} is not a Japanese postal code"
+            elif address:
+                # Completed from the postal data: 「1丁目2-3」 becomes 「長野県松本市中央1丁目2-3」.
+                address = complete_address(postal, address)
         except ContactError as exc:
             errors["postal_code"] = str(exc)
     phone, email = data.phone, data.email

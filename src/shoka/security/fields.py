@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db import models
 
-from .crypto import decrypt, encrypt
-from .keyring import get_keyring
+from .crypto import decrypt, encrypt, key_version
+from .keyring import get_keyring, reset_keyring_cache
 
 
 class EncryptedTextField(models.BinaryField):
@@ -56,7 +56,13 @@ class EncryptedTextField(models.BinaryField):
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:
             return None
-        return self.from_plain(decrypt(get_keyring(), bytes(value), self._aad))
+        blob = bytes(value)
+        ring = get_keyring()
+        if key_version(blob) not in ring.data_keys:
+            # Keys were rotated by another process since this one loaded them: reload once.
+            reset_keyring_cache()
+            ring = get_keyring()
+        return self.from_plain(decrypt(ring, blob, self._aad))
 
     def to_python(self, value: Any) -> Any:
         if value is None or isinstance(value, str):

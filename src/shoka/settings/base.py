@@ -55,6 +55,7 @@ WSGI_APPLICATION = "shoka.wsgi.application"
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
 TIME_ZONE = env("SHOKA_TIME_ZONE", "Asia/Tokyo")
 USE_I18N = True
 USE_TZ = True

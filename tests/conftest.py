@@ -58,11 +58,15 @@ class World:
     to 3, 紙芝居 to 2, reference not lent."""
 
     def __init__(self, django_user_model: type) -> None:
-        self.library = Library.objects.create(code="demo", name="書架市立図書館",
-                                              name_en="Shoka City Library")
+        self.library = Library.objects.create(
+            code="demo", name="書架市立図書館", name_en="Shoka City Library"
+        )
         mk = Branch.objects.create
-        common = {"library": self.library, "weekly_closed_days": [0],
-                  "annual_closures": [["12-29", "01-03"]]}
+        common = {
+            "library": self.library,
+            "weekly_closed_days": [0],
+            "annual_closures": [["12-29", "01-03"]],
+        }
         self.main = mk(code="main", name="本館", kind=BranchKind.MAIN, **common)
         self.east = mk(code="east", name="東分館", kind=BranchKind.BRANCH, **common)
         self.bookmobile = mk(code="bm", name="移動図書館", kind=BranchKind.BOOKMOBILE, **common)
@@ -70,26 +74,42 @@ class World:
             Location.objects.create(branch=branch, code="general", name="一般書架")
         cats = {}
         for code, name, guardian, group in (
-            ("adult", "一般", False, False), ("child", "児童", True, False),
-            ("student", "学生", False, False), ("out_of_area", "市外", False, False),
+            ("adult", "一般", False, False),
+            ("child", "児童", True, False),
+            ("student", "学生", False, False),
+            ("out_of_area", "市外", False, False),
             ("group", "団体", False, True),
         ):
             cats[code] = PatronCategory.objects.create(
-                library=self.library, code=code, name=name, requires_guardian=guardian,
-                is_group=group)
+                library=self.library,
+                code=code,
+                name=name,
+                requires_guardian=guardian,
+                is_group=group,
+            )
         self.categories = cats
         lcs = {}
-        for code, name, loanable in (("book", "図書", True), ("av", "視聴覚", True),
-                                     ("kamishibai", "紙芝居", True),
-                                     ("reference", "参考図書", False)):
-            lcs[code] = LoanCategory.objects.create(library=self.library, code=code, name=name,
-                                                    loanable=loanable)
+        for code, name, loanable in (
+            ("book", "図書", True),
+            ("av", "視聴覚", True),
+            ("kamishibai", "紙芝居", True),
+            ("reference", "参考図書", False),
+        ):
+            lcs[code] = LoanCategory.objects.create(
+                library=self.library, code=code, name=name, loanable=loanable
+            )
         self.loan_categories = lcs
         LoanRule.objects.create(library=self.library, loan_period=14, renewals=1)
-        LoanRule.objects.create(library=self.library, loan_category=lcs["av"], loan_period=14,
-                                max_items=3, renewals=1)
-        LoanRule.objects.create(library=self.library, loan_category=lcs["kamishibai"],
-                                loan_period=14, max_items=2, renewals=1)
+        LoanRule.objects.create(
+            library=self.library, loan_category=lcs["av"], loan_period=14, max_items=3, renewals=1
+        )
+        LoanRule.objects.create(
+            library=self.library,
+            loan_category=lcs["kamishibai"],
+            loan_period=14,
+            max_items=2,
+            renewals=1,
+        )
         PatronRule.objects.create(library=self.library, max_loans=10, max_holds=10)
         self.staff_user = django_user_model.objects.create_user("librarian1", password="x")
         from django.contrib.auth.models import Group
@@ -105,34 +125,67 @@ class World:
         self._barcodes = itertools.count(200001)
 
     # --- builders (through the services) ----------------------------------------------
-    def patron(self, name: str = "山田 花子", kana: str = "ヤマダ ハナコ", *,
-               category: str = "adult", birth_date: dt.date | None = dt.date(1980, 4, 1),
-               at: dt.datetime = AT, **extra: object):
+    def patron(
+        self,
+        name: str = "山田 花子",
+        kana: str = "ヤマダ ハナコ",
+        *,
+        category: str = "adult",
+        birth_date: dt.date | None = dt.date(1980, 4, 1),
+        at: dt.datetime = AT,
+        **extra: object,
+    ):
         data = PatronData(
-            card_number=str(next(self._cards)), category=category, home_branch="main",
-            name=name, name_kana=kana, birth_date=birth_date, postal_code="3900811",
-            address="長野県松本市中央1丁目1-1", phone="0263-00-0000".replace("00-0000", "12-3456"),
-            email=None, notify_channel="postcard",
+            card_number=str(next(self._cards)),
+            category=category,
+            home_branch="main",
+            name=name,
+            name_kana=kana,
+            birth_date=birth_date,
+            postal_code="3900811",
+            address="長野県松本市中央1丁目1-1",
+            phone="0263-00-0000".replace("00-0000", "12-3456"),
+            email=None,
+            notify_channel="postcard",
         )
         if category == "child":
-            data = PatronData(**{**data.__dict__, "guardian_name": "山田 一郎",
-                                 "guardian_relation": "父", "guardian_contact": "0263-12-3456"})
+            data = PatronData(
+                **{
+                    **data.__dict__,
+                    "guardian_name": "山田 一郎",
+                    "guardian_relation": "父",
+                    "guardian_contact": "0263-12-3456",
+                }
+            )
         data = PatronData(**{**data.__dict__, **extra})
-        return register_patron(self.library, data, actor=self.staff, at=at,
-                               allow_duplicate=True)
+        return register_patron(self.library, data, actor=self.staff, at=at, allow_duplicate=True)
 
     def bib(self, title: str = "日本の歴史", reading: str = "ニホン ノ レキシ", **extra: object):
-        data = BibData(title=title, title_reading=reading,
-                       contributors=[ContributorData("山田 太郎", "ヤマダ, タロウ", "著")],
-                       **extra)  # type: ignore[arg-type]
+        data = BibData(
+            title=title,
+            title_reading=reading,
+            contributors=[ContributorData("山田 太郎", "ヤマダ, タロウ", "著")],
+            **extra,
+        )  # type: ignore[arg-type]
         return create_bib(self.library, data, actor=self.staff, at=AT)
 
-    def item(self, bib=None, *, branch: Branch | None = None, loan_category: str = "book",
-             barcode: str | None = None):
+    def item(
+        self,
+        bib=None,
+        *,
+        branch: Branch | None = None,
+        loan_category: str = "book",
+        barcode: str | None = None,
+    ):
         bib = bib or self.bib()
         branch = branch or self.main
-        data = ItemData(barcode=barcode or str(next(self._barcodes)), branch=branch.code,
-                        location="general", loan_category=loan_category, call_number="210/ヤ")
+        data = ItemData(
+            barcode=barcode or str(next(self._barcodes)),
+            branch=branch.code,
+            location="general",
+            loan_category=loan_category,
+            call_number="210/ヤ",
+        )
         return add_item(bib, data, actor=self.staff, at=AT)
 
 

@@ -50,8 +50,9 @@ def instance(tmp_path, django_db_blocker):
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*SHOKA, *args], env=env, capture_output=True, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [*SHOKA, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def _free_port() -> int:
@@ -100,9 +101,13 @@ def test_run_serves_both_sites_and_the_printed_password_signs_in(instance):
     assert "already" in run(instance, "demo", "--if-empty").stdout
 
     port = _free_port()
-    server = subprocess.Popen([*SHOKA, "serve", "--site", "both", "--port", str(port)],
-                              env=instance, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True)
+    server = subprocess.Popen(
+        [*SHOKA, "serve", "--site", "both", "--port", str(port)],
+        env=instance,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         staff, opac = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}"
         _wait_for(f"{staff}/login/")
@@ -111,10 +116,12 @@ def test_run_serves_both_sites_and_the_printed_password_signs_in(instance):
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         page = browser.open(f"{staff}/login/").read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        body = urllib.parse.urlencode({"username": "admin", "password": password,
-                                       "csrfmiddlewaretoken": token, "next": "/"}).encode()
-        request = urllib.request.Request(f"{staff}/login/", data=body,
-                                         headers={"Referer": f"{staff}/login/"})
+        body = urllib.parse.urlencode(
+            {"username": "admin", "password": password, "csrfmiddlewaretoken": token, "next": "/"}
+        ).encode()
+        request = urllib.request.Request(
+            f"{staff}/login/", data=body, headers={"Referer": f"{staff}/login/"}
+        )
         home = browser.open(request).read().decode()
         assert "中央図書館" in home  # the demo's branches, on the signed-in home page
         assert "Crawl-delay" in urllib.request.urlopen(f"{opac}/robots.txt").read().decode()
@@ -150,19 +157,28 @@ def _expired_patron(world):
 
 def test_cli_refusal_names_every_reason_and_fails(world, cli):
     patron = _expired_patron(world)
-    out = cli.invoke(main, ["checkout", patron.card_number, "NO-SUCH", "--at",
-                            "2026-06-02T10:00:00+09:00"])
+    out = cli.invoke(
+        main, ["checkout", patron.card_number, "NO-SUCH", "--at", "2026-06-02T10:00:00+09:00"]
+    )
     assert out.exit_code == 1 and "unknown_barcode" in out.output
     item = world.item()
-    out = cli.invoke(main, ["checkout", patron.card_number, item.barcode, "--at",
-                            "2026-06-02T10:00:00+09:00"])
+    out = cli.invoke(
+        main, ["checkout", patron.card_number, item.barcode, "--at", "2026-06-02T10:00:00+09:00"]
+    )
     assert out.exit_code == 1 and "[card_expired]" in out.output
 
 
 def test_cli_override_needs_a_staff_user_with_the_permission(world, cli):
     patron, item = _expired_patron(world), world.item()
-    args = ["checkout", patron.card_number, item.barcode, "--override", "renewing today",
-            "--at", "2026-06-02T10:00:00+09:00"]
+    args = [
+        "checkout",
+        patron.card_number,
+        item.barcode,
+        "--override",
+        "renewing today",
+        "--at",
+        "2026-06-02T10:00:00+09:00",
+    ]
     assert cli.invoke(main, args).exit_code == 1  # the command line alone may not override
     out = cli.invoke(main, [*args, "--staff", world.staff_user.username])
     assert out.exit_code == 0, out.output

@@ -48,26 +48,41 @@ def _variants(patron: Patron) -> dict[str, set[str]]:
     return {
         "name": spaced(patron.name) | spaced(patron.guardian_name),
         "reading": spaced(patron.name_kana),
-        "phone": phone(patron.phone) | (phone(patron.guardian_contact)
-                                         if (patron.guardian_contact or "").startswith("+")
-                                         else spaced(patron.guardian_contact)),
+        "phone": phone(patron.phone)
+        | (
+            phone(patron.guardian_contact)
+            if (patron.guardian_contact or "").startswith("+")
+            else spaced(patron.guardian_contact)
+        ),
         "email": {patron.email} if patron.email else set(),
         "address": {patron.address} if patron.address else set(),
         "postal_code": {postal, f"{postal[:3]}-{postal[3:]}"} if postal else set(),
-        "birth_date": ({patron.birth_date.isoformat(), patron.birth_date.strftime("%Y%m%d")}
-                       if patron.birth_date else set()),
+        "birth_date": (
+            {patron.birth_date.isoformat(), patron.birth_date.strftime("%Y%m%d")}
+            if patron.birth_date
+            else set()
+        ),
     }
 
 
 def _public_text() -> str:
     parts: list[str] = []
     for b in Bib.objects.all():
-        parts += [b.title, b.title_reading, b.responsibility, b.publisher, b.notes,
-                  b.series, " ".join(b.subjects)]
+        parts += [
+            b.title,
+            b.title_reading,
+            b.responsibility,
+            b.publisher,
+            b.notes,
+            b.series,
+            " ".join(b.subjects),
+        ]
     parts += [f"{c.name}\n{c.reading}" for c in Contributor.objects.all()]
     parts += [f"{i.acquired_on}\n{i.barcode}\n{i.call_number}" for i in Item.objects.all()]
-    parts += [f"{x.name}" for x in (*Branch.objects.all(), *Location.objects.all(),
-                                    *BookmobileStop.objects.all())]
+    parts += [
+        f"{x.name}"
+        for x in (*Branch.objects.all(), *Location.objects.all(), *BookmobileStop.objects.all())
+    ]
     return "\n".join(parts)
 
 
@@ -117,8 +132,10 @@ def _raw_scan(blob: bytes, patrons: list[Patron], public: str) -> tuple[list[str
 def _table_rows_sqlite() -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     with connection.cursor() as cur:
-        tables = [r[0] for r in cur.execute(
-            "SELECT name FROM sqlite_master WHERE type='table'").fetchall()]
+        tables = [
+            r[0]
+            for r in cur.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+        ]
         for table in tables:
             rows = cur.execute(f'SELECT * FROM "{table}"').fetchall()
             out[table] = "\n".join(repr(r) for r in rows).encode("utf-8")
@@ -162,14 +179,14 @@ def test_sqlite_demo_file_holds_no_patron_data_in_clear(demo_patrons):
     with connection.cursor() as cur:
         cur.execute("PRAGMA wal_checkpoint(FULL)")
     path = connection.settings_dict["NAME"]
-    blob = b"".join(open(p, "rb").read() for p in (path, f"{path}-wal")
-                    if os.path.exists(p))
+    blob = b"".join(open(p, "rb").read() for p in (path, f"{path}-wal") if os.path.exists(p))
     # The scan can see plaintext: a patron's name really is in the file as ciphertext only.
     assert demo_patrons[0].name.encode() not in blob
     public = _public_text()
     raw_hits, stats = _raw_scan(blob, demo_patrons, public)
-    _assert_clean(raw_hits, stats, _per_table_scan(_table_rows_sqlite(), demo_patrons),
-                  demo_patrons)
+    _assert_clean(
+        raw_hits, stats, _per_table_scan(_table_rows_sqlite(), demo_patrons), demo_patrons
+    )
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
@@ -180,9 +197,21 @@ def test_pg_dump_of_demo_holds_no_patron_data_in_clear(demo_patrons):
     s = connection.settings_dict
     env = {**os.environ, "PGPASSWORD": s.get("PASSWORD") or ""}
     dump = subprocess.run(
-        [pg_dump, "-h", s.get("HOST") or "127.0.0.1", "-p", str(s.get("PORT") or 5432),
-         "-U", s.get("USER") or "postgres", "--no-owner", s["NAME"]],
-        check=True, capture_output=True, env=env).stdout
+        [
+            pg_dump,
+            "-h",
+            s.get("HOST") or "127.0.0.1",
+            "-p",
+            str(s.get("PORT") or 5432),
+            "-U",
+            s.get("USER") or "postgres",
+            "--no-owner",
+            s["NAME"],
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+    ).stdout
     assert b"COPY public.patrons_patron" in dump
     public = _public_text()
     raw_hits, stats = _raw_scan(dump, demo_patrons, public)

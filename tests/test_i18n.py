@@ -35,8 +35,17 @@ class Entry:
         return f"{PO.name}:{self.line} {self.msgid!r}"
 
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b",
-            "f": "\f", "v": "\v"}
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    '"': '"',
+    "\\": "\\",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+}
 
 
 def _unquote(text: str, lineno: int) -> str:
@@ -195,14 +204,21 @@ def test_the_compiled_catalogue_is_japanese(compiled):
 def test_the_compiled_catalogue_matches_the_po(compiled, entry):
     """The .mo is committed (docs/i18n.md); after editing the .po, run compilemessages."""
     if entry.msgid_plural is not None:  # nplurals=1: every count uses msgstr[0]
-        got = [compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
-               if entry.msgctxt is not None
-               else compiled.ngettext(entry.msgid, entry.msgid_plural, n) for n in (1, 2)]
+        got = [
+            compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
+            if entry.msgctxt is not None
+            else compiled.ngettext(entry.msgid, entry.msgid_plural, n)
+            for n in (1, 2)
+        ]
     else:
-        got = [compiled.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt is not None
-               else compiled.gettext(entry.msgid)]
+        got = [
+            compiled.pgettext(entry.msgctxt, entry.msgid)
+            if entry.msgctxt is not None
+            else compiled.gettext(entry.msgid)
+        ]
     assert all(g == entry.msgstr[0] for g in got), (
-        "django.mo is stale: run compilemessages (docs/i18n.md)")
+        "django.mo is stale: run compilemessages (docs/i18n.md)"
+    )
 
 
 def test_refusal_messages_follow_the_active_language():
@@ -218,10 +234,13 @@ def test_refusal_messages_follow_the_active_language():
     assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", ja)
 
 
-@pytest.mark.parametrize(("language", "shown", "not_shown"), [
-    ("ja", "ログイン", "Sign in"),
-    ("en", "Sign in", "ログイン"),
-])
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        ("ja", "ログイン", "Sign in"),
+        ("en", "Sign in", "ログイン"),
+    ],
+)
 def test_the_sign_in_page_follows_the_browser_language(db, client, language, shown, not_shown):
     response = client.get("/login/", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200

@@ -8,8 +8,14 @@ import os
 import subprocess
 import sys
 
-PRIVATE_APPS = {"shoka.patrons", "shoka.circulation", "shoka.audit", "shoka.staff",
-                "shoka.catalogue", "django.contrib.admin"}
+PRIVATE_APPS = {
+    "shoka.patrons",
+    "shoka.circulation",
+    "shoka.audit",
+    "shoka.staff",
+    "shoka.catalogue",
+    "django.contrib.admin",
+}
 
 
 def _settings_of(module: str, env: dict[str, str]) -> dict:
@@ -21,8 +27,13 @@ def _settings_of(module: str, env: dict[str, str]) -> dict:
         " 'key_file': getattr(settings, 'SHOKA_KEY_FILE', None),"
         " 'session': settings.SESSION_ENGINE}))"
     )
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                         text=True, env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": module})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": module},
+    )
     return json.loads(out.stdout)
 
 

@@ -63,8 +63,13 @@ def main() -> None:
 
 @main.command()
 @click.option("--if-needed", is_flag=True, help="Skip the steps already done.")
-@click.option("--admin", "admin_name", default="admin", show_default=True,
-              help="User name of the first administrator.")
+@click.option(
+    "--admin",
+    "admin_name",
+    default="admin",
+    show_default=True,
+    help="User name of the first administrator.",
+)
 def init(if_needed: bool, admin_name: str) -> None:
     """Create the data and key directories, the key file (mode 0600), both databases, and
     the first administrator with a generated password (printed once)."""
@@ -95,8 +100,9 @@ def init(if_needed: bool, admin_name: str) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     click.echo(f"staff database: {settings.DATABASES['default']['NAME']} (migrated)")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": OPAC_SETTINGS}
-    subprocess.run([sys.executable, "-m", "django", "migrate", "--verbosity", "0"], env=env,
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--verbosity", "0"], env=env, check=True
+    )
     click.echo("public (OPAC) database: migrated (a separate database, catalogue only)")
     if User.objects.filter(is_superuser=True).exists():
         if not if_needed:
@@ -149,10 +155,15 @@ def demo(seed: int, if_empty: bool, bibs: int, patrons: int) -> None:
 
 
 @main.command()
-@click.option("--site", type=click.Choice(["staff", "opac", "both"]), default="both",
-              show_default=True)
-@click.option("--port", default=8000, show_default=True,
-              help="Staff site port; with --site both the OPAC uses port + 1.")
+@click.option(
+    "--site", type=click.Choice(["staff", "opac", "both"]), default="both", show_default=True
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    help="Staff site port; with --site both the OPAC uses port + 1.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 def serve(site: str, port: int, host: str) -> None:
     """Development server. The two sites run as two processes with separate databases."""
@@ -162,13 +173,19 @@ def serve(site: str, port: int, host: str) -> None:
     procs = []
     for name, settings_module, p in sites:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module}
-        procs.append(subprocess.Popen(  # noqa: S603 — our own interpreter and arguments
-            [sys.executable, "-m", "django", "runserver", "--noreload", f"{host}:{p}"], env=env))
+        procs.append(
+            subprocess.Popen(  # noqa: S603 — our own interpreter and arguments
+                [sys.executable, "-m", "django", "runserver", "--noreload", f"{host}:{p}"], env=env
+            )
+        )
         click.echo(f"{name} site: http://{host}:{p}/")
     if site in ("staff", "both"):
-        click.echo(f"Sign in at http://{host}:{port}/login/ as the administrator created by "
-                   "`shoka init` (its password was printed then; `shoka password admin` "
-                   "prints a new one).")
+        click.echo(
+            f"Sign in at http://{host}:{port}/login/ as the administrator created by "
+            "`shoka init` (its password was printed then; `shoka password admin` "
+            "prints a new one)."
+        )
+
     def stop(*_: object) -> None:
         for proc in procs:
             proc.terminate()
@@ -195,8 +212,9 @@ def daily(at_text: str | None) -> None:
     from shoka.circulation.services import run_daily
 
     report = run_daily(_library(), at=_at(at_text))
-    click.echo(f"holds expired: {report.holds_expired}; "
-               f"suspensions lifted: {report.suspensions_lifted}")
+    click.echo(
+        f"holds expired: {report.holds_expired}; suspensions lifted: {report.suspensions_lifted}"
+    )
 
 
 def _refused(exc: Any) -> click.ClickException:
@@ -209,20 +227,32 @@ def _refused(exc: Any) -> click.ClickException:
 @click.argument("barcode")
 @click.option("--branch", "branch_code", default=None, help="Branch code (default: main).")
 @click.option("--override", "override_reason", default="", help="Override refusals (reason).")
-@click.option("--staff", "staff_user", default=None,
-              help="Act as this staff user (needed to override).")
+@click.option(
+    "--staff", "staff_user", default=None, help="Act as this staff user (needed to override)."
+)
 @click.option("--at", "at_text", default=None)
-def checkout(card: str, barcode: str, branch_code: str | None, override_reason: str,
-             staff_user: str | None, at_text: str | None) -> None:
+def checkout(
+    card: str,
+    barcode: str,
+    branch_code: str | None,
+    override_reason: str,
+    staff_user: str | None,
+    at_text: str | None,
+) -> None:
     """Lend item BARCODE to the patron with card CARD."""
     _setup()
     from shoka.circulation import services
 
     library = _library()
     try:
-        result = services.checkout(barcode, card, branch=_branch(library, branch_code),
-                                   actor=_actor(staff_user), at=_at(at_text),
-                                   override_reason=override_reason)
+        result = services.checkout(
+            barcode,
+            card,
+            branch=_branch(library, branch_code),
+            actor=_actor(staff_user),
+            at=_at(at_text),
+            override_reason=override_reason,
+        )
     except services.CirculationRefused as exc:
         raise _refused(exc) from exc
     click.echo(f"lent {barcode}: due {result.loan.due_on:%Y-%m-%d}")
@@ -233,16 +263,18 @@ def checkout(card: str, barcode: str, branch_code: str | None, override_reason: 
 @click.option("--branch", "branch_code", default=None)
 @click.option("--staff", "staff_user", default=None)
 @click.option("--at", "at_text", default=None)
-def checkin(barcode: str, branch_code: str | None, staff_user: str | None,
-            at_text: str | None) -> None:
+def checkin(
+    barcode: str, branch_code: str | None, staff_user: str | None, at_text: str | None
+) -> None:
     """Return item BARCODE and say where it goes next."""
     _setup()
     from shoka.circulation import services
 
     library = _library()
     try:
-        result = services.checkin(barcode, branch=_branch(library, branch_code),
-                                  actor=_actor(staff_user), at=_at(at_text))
+        result = services.checkin(
+            barcode, branch=_branch(library, branch_code), actor=_actor(staff_user), at=_at(at_text)
+        )
     except services.CirculationRefused as exc:
         raise _refused(exc) from exc
     routing = result.routing
@@ -258,21 +290,32 @@ def checkin(barcode: str, branch_code: str | None, staff_user: str | None,
 @click.option("--override", "override_reason", default="")
 @click.option("--staff", "staff_user", default=None)
 @click.option("--at", "at_text", default=None)
-def renew(barcode: str, branch_code: str | None, override_reason: str, staff_user: str | None,
-          at_text: str | None) -> None:
+def renew(
+    barcode: str,
+    branch_code: str | None,
+    override_reason: str,
+    staff_user: str | None,
+    at_text: str | None,
+) -> None:
     """Renew the loan of item BARCODE."""
     _setup()
     from shoka.circulation import services
 
     library = _library()
     try:
-        result = services.renew(barcode, branch=_branch(library, branch_code),
-                                actor=_actor(staff_user), at=_at(at_text),
-                                override_reason=override_reason)
+        result = services.renew(
+            barcode,
+            branch=_branch(library, branch_code),
+            actor=_actor(staff_user),
+            at=_at(at_text),
+            override_reason=override_reason,
+        )
     except services.CirculationRefused as exc:
         raise _refused(exc) from exc
-    click.echo(f"renewed {barcode}: due {result.loan.due_on:%Y-%m-%d} "
-               f"(was {result.previous_due_on:%Y-%m-%d})")
+    click.echo(
+        f"renewed {barcode}: due {result.loan.due_on:%Y-%m-%d} "
+        f"(was {result.previous_due_on:%Y-%m-%d})"
+    )
 
 
 def _actor(username: str | None) -> Any:

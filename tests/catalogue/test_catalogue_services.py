@@ -24,12 +24,22 @@ from shoka.catalogue.services import (
 AT = dt.datetime(2026, 6, 2, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 
 KOKORO = BibData(
-    title="こゝろ", title_reading="ココロ", responsibility="夏目漱石 著",
+    title="こゝろ",
+    title_reading="ココロ",
+    responsibility="夏目漱石 著",
     contributors=[ContributorData("夏目 漱石", "ナツメ, ソウセキ", "著")],
-    publisher="架空書房", publisher_reading="カクウ ショボウ", year=2014,
-    isbns=["4-8399-1236-X (pbk.)", "ISBN978-4-8399-1236-9"], ndc="913.6", ndc_edition="10",
-    subjects=["小説"], material_type="book", language="jpn",
-    source_format="marc21", source_record=b"00000nam a2200000 i 4500\x1e", source_id="JP123",
+    publisher="架空書房",
+    publisher_reading="カクウ ショボウ",
+    year=2014,
+    isbns=["4-8399-1236-X (pbk.)", "ISBN978-4-8399-1236-9"],
+    ndc="913.6",
+    ndc_edition="10",
+    subjects=["小説"],
+    material_type="book",
+    language="jpn",
+    source_format="marc21",
+    source_record=b"00000nam a2200000 i 4500\x1e",
+    source_id="JP123",
 )
 
 
@@ -37,7 +47,8 @@ def test_create_bib_keeps_the_printed_isbn_and_normalises_it_to_isbn13(world):
     bib = create_bib(world.library, KOKORO, actor=world.staff, at=AT)
     isbns = list(BibIsbn.objects.filter(bib=bib))
     assert [(i.isbn13, i.printed, i.qualifier) for i in isbns] == [
-        ("9784839912369", "4-8399-1236-X (pbk.)", "(pbk.)")]  # the second is the same book
+        ("9784839912369", "4-8399-1236-X (pbk.)", "(pbk.)")
+    ]  # the second is the same book
     assert bib.contributors.get().reading == "ナツメ, ソウセキ"
     assert bytes(Bib.objects.get(pk=bib.pk).source_record) == KOKORO.source_record
     event = AuditEvent.objects.get(action="bib.created")
@@ -55,8 +66,15 @@ def test_create_bib_refuses_a_bad_isbn_and_an_empty_title_and_writes_nothing(wor
 
 def test_update_bib_records_which_fields_changed(world):
     bib = create_bib(world.library, KOKORO, actor=world.staff, at=AT)
-    changed = BibData(**{**KOKORO.__dict__, "title": "こころ", "year": 2015,
-                         "isbns": ["9784839912369"], "contributors": []})
+    changed = BibData(
+        **{
+            **KOKORO.__dict__,
+            "title": "こころ",
+            "year": 2015,
+            "isbns": ["9784839912369"],
+            "contributors": [],
+        }
+    )
     update_bib(bib, changed, actor=world.staff, at=AT)
     bib.refresh_from_db()
     assert bib.title == "こころ" and bib.year == 2015 and not bib.contributors.exists()
@@ -66,22 +84,36 @@ def test_update_bib_records_which_fields_changed(world):
 
 def test_add_item_puts_a_copy_on_the_shelf_and_audits_it(world):
     bib = create_bib(world.library, KOKORO, actor=world.staff, at=AT)
-    item = add_item(bib, ItemData(barcode="0001234", branch="main", location="general",
-                                  loan_category="book", call_number="913.6/ナ",
-                                  acquired_on=dt.date(2026, 5, 1), price=Decimal(1320),
-                                  staff_note="寄贈"), actor=world.staff, at=AT)
+    item = add_item(
+        bib,
+        ItemData(
+            barcode="0001234",
+            branch="main",
+            location="general",
+            loan_category="book",
+            call_number="913.6/ナ",
+            acquired_on=dt.date(2026, 5, 1),
+            price=Decimal(1320),
+            staff_note="寄贈",
+        ),
+        actor=world.staff,
+        at=AT,
+    )
     item.refresh_from_db()
     assert item.barcode == "0001234"  # text: leading zeros kept
     assert item.status == ItemStatus.AVAILABLE and item.current_branch_id == world.main.pk
-    assert AuditEvent.objects.get(action="item.added").data == {"bib": bib.pk,
-                                                               "branch": "main"}
+    assert AuditEvent.objects.get(action="item.added").data == {"bib": bib.pk, "branch": "main"}
 
 
 def test_add_item_refuses_unknown_references_and_duplicate_barcodes(world):
     bib = world.bib()
     with pytest.raises(CatalogueError) as refused:
-        add_item(bib, ItemData(barcode="", branch="nowhere", location="x",
-                               loan_category="scrolls"), actor=world.staff, at=AT)
+        add_item(
+            bib,
+            ItemData(barcode="", branch="nowhere", location="x", loan_category="scrolls"),
+            actor=world.staff,
+            at=AT,
+        )
     assert set(refused.value.errors) == {"barcode", "branch", "loan_category"}
     world.item(bib, barcode="555")
     with pytest.raises(CatalogueError, match="already in use"):
@@ -100,9 +132,18 @@ def test_item_barcodes_follow_the_librarys_check_digit_scheme(world):
 
 def test_update_item_moves_it_and_records_the_fields_but_not_its_status(world):
     item = world.item()
-    update_item(item, ItemData(barcode=item.barcode, branch="east", location="general",
-                               loan_category="av", call_number="780/ヤ"),
-                actor=world.staff, at=AT)
+    update_item(
+        item,
+        ItemData(
+            barcode=item.barcode,
+            branch="east",
+            location="general",
+            loan_category="av",
+            call_number="780/ヤ",
+        ),
+        actor=world.staff,
+        at=AT,
+    )
     item.refresh_from_db()
     assert item.branch_id == world.east.pk and item.loan_category.code == "av"
     assert item.status == ItemStatus.AVAILABLE

@@ -35,14 +35,26 @@ def days(n: int) -> dt.timedelta:
 def state() -> dict[str, Any]:
     """Everything a checkout could change."""
     return {
-        "loans": list(Loan.objects.order_by("pk").values_list(
-            "pk", "item_id", "patron_id", "due_on", "renewals", "returned_at", "overridden")),
-        "items": list(Item.objects.order_by("pk").values_list(
-            "pk", "status", "current_branch_id", "status_changed_at")),
-        "holds": list(Hold.objects.order_by("pk").values_list(
-            "pk", "status", "patron_id", "item_id", "closed_at")),
-        "patrons": list(Patron.objects.order_by("pk").values_list(
-            "pk", "status", "suspended_until", "expires_on")),
+        "loans": list(
+            Loan.objects.order_by("pk").values_list(
+                "pk", "item_id", "patron_id", "due_on", "renewals", "returned_at", "overridden"
+            )
+        ),
+        "items": list(
+            Item.objects.order_by("pk").values_list(
+                "pk", "status", "current_branch_id", "status_changed_at"
+            )
+        ),
+        "holds": list(
+            Hold.objects.order_by("pk").values_list(
+                "pk", "status", "patron_id", "item_id", "closed_at"
+            )
+        ),
+        "patrons": list(
+            Patron.objects.order_by("pk").values_list(
+                "pk", "status", "suspended_until", "expires_on"
+            )
+        ),
         "audit": list(AuditEvent.objects.order_by("seq").values_list("seq", "action")),
     }
 
@@ -60,11 +72,24 @@ def events(action: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=action).order_by("seq"))
 
 
-def lend(world, item, patron, *, at: dt.datetime = AT, actor: Actor | None = None,
-         override_reason: str = "", branch=None) -> services.CheckoutResult:
-    return services.checkout(item.barcode if isinstance(item, Item) else item, patron,
-                             branch=branch or world.main, actor=actor or world.staff, at=at,
-                             override_reason=override_reason)
+def lend(
+    world,
+    item,
+    patron,
+    *,
+    at: dt.datetime = AT,
+    actor: Actor | None = None,
+    override_reason: str = "",
+    branch=None,
+) -> services.CheckoutResult:
+    return services.checkout(
+        item.barcode if isinstance(item, Item) else item,
+        patron,
+        branch=branch or world.main,
+        actor=actor or world.staff,
+        at=at,
+        override_reason=override_reason,
+    )
 
 
 def status_of(item: Item) -> str:
@@ -79,8 +104,9 @@ def hanako(world):
 
 @pytest.fixture
 def taro(world):
-    return world.patron("佐藤 太郎", "サトウ タロウ", at=AT - days(30),
-                        birth_date=dt.date(1975, 1, 1))
+    return world.patron(
+        "佐藤 太郎", "サトウ タロウ", at=AT - days(30), birth_date=dt.date(1975, 1, 1)
+    )
 
 
 @pytest.fixture
@@ -102,8 +128,9 @@ def administrator(world, django_user_model) -> Actor:
 
 def hold_on_the_shelf_for(world, patron, item) -> Hold:
     """`patron` places a hold on the item's title and the item is trapped for them at main."""
-    hold = services.place_hold(item.bib, patron, pickup_branch=world.main, actor=world.staff,
-                               at=AT - days(1))
+    hold = services.place_hold(
+        item.bib, patron, pickup_branch=world.main, actor=world.staff, at=AT - days(1)
+    )
     services.checkin(item.barcode, branch=world.main, actor=world.staff, at=AT - days(1))
     hold.refresh_from_db()
     assert hold.status == HoldStatus.READY
@@ -129,14 +156,20 @@ def test_checkout_lends_the_item_until_fourteen_days_later(world, hanako, book):
 
 
 def test_checkout_accepts_card_number_and_barcode_as_scanned(world, hanako, book):
-    result = services.checkout(f" {book.barcode} ", hanako.card_number, branch=world.main,
-                               actor=world.staff, at=AT)
+    result = services.checkout(
+        f" {book.barcode} ", hanako.card_number, branch=world.main, actor=world.staff, at=AT
+    )
     assert result.loan.patron == hanako and result.loan.item == book
 
 
 def test_checkout_keeps_statistics_that_survive_the_unlinking(world, book):
-    child = world.patron("山田 ゆい", "ヤマダ ユイ", category="child",
-                         birth_date=dt.date(2017, 9, 1), area_code="E02")
+    child = world.patron(
+        "山田 ゆい",
+        "ヤマダ ユイ",
+        category="child",
+        birth_date=dt.date(2017, 9, 1),
+        area_code="E02",
+    )
     loan = lend(world, book, child).loan
     loan.refresh_from_db()
     assert (loan.patron_category, loan.age_band, loan.area_code) == ("child", "6-12", "E02")
@@ -176,8 +209,9 @@ def test_checkout_refused_for_an_unknown_card(world, book):
 
 
 def test_unknown_card_cannot_be_overridden(world, book, administrator):
-    refusal = refused(lambda: lend(world, book, "999999", actor=administrator,
-                                   override_reason="知っている人"))
+    refusal = refused(
+        lambda: lend(world, book, "999999", actor=administrator, override_reason="知っている人")
+    )
     assert refusal.codes == [C.UNKNOWN_CARD]
 
 
@@ -227,7 +261,8 @@ def test_checkout_allowed_the_day_after_a_suspension_ends(world, hanako, book):
 
 def test_checkout_refused_while_suspended_for_a_late_return(world, hanako, book):
     PatronRule.objects.filter(library=world.library).update(
-        suspension_mode="days_after_return", suspension_days=7)
+        suspension_mode="days_after_return", suspension_days=7
+    )
     late = world.item()
     lend(world, late, hanako, at=AT - days(20))  # due 2026-05-27
     back = services.checkin(late.barcode, branch=world.main, actor=world.staff, at=AT)
@@ -264,9 +299,13 @@ def test_checkout_refused_when_the_total_limit_of_ten_is_reached(world, hanako, 
     assert str(refusal) == "The limit of 10 items on loan is reached."
 
 
-@pytest.mark.parametrize(("category", "name", "limit"), [
-    ("av", "視聴覚", 3), ("kamishibai", "紙芝居", 2),
-])
+@pytest.mark.parametrize(
+    ("category", "name", "limit"),
+    [
+        ("av", "視聴覚", 3),
+        ("kamishibai", "紙芝居", 2),
+    ],
+)
 def test_checkout_refused_at_the_category_limit_naming_it(world, hanako, category, name, limit):
     for _ in range(limit):
         lend(world, world.item(loan_category=category), hanako)
@@ -323,14 +362,19 @@ def test_checkout_refused_when_item_held_for_another_patron(world, hanako, taro,
     assert hold.status == HoldStatus.READY and hold.patron == taro
 
 
-@pytest.mark.parametrize(("trigger", "status", "shown"), [
-    ("mark_missing", ItemStatus.MISSING, "missing"),
-    ("send_to_repair", ItemStatus.IN_REPAIR, "in repair"),
-])
-def test_checkout_refused_for_an_item_missing_or_in_repair(world, hanako, book, trigger,
-                                                           status, shown):
-    services.change_item_status(book.barcode, trigger, library_id=world.library.pk,
-                                actor=world.staff, at=AT - days(1))
+@pytest.mark.parametrize(
+    ("trigger", "status", "shown"),
+    [
+        ("mark_missing", ItemStatus.MISSING, "missing"),
+        ("send_to_repair", ItemStatus.IN_REPAIR, "in repair"),
+    ],
+)
+def test_checkout_refused_for_an_item_missing_or_in_repair(
+    world, hanako, book, trigger, status, shown
+):
+    services.change_item_status(
+        book.barcode, trigger, library_id=world.library.pk, actor=world.staff, at=AT - days(1)
+    )
     refusal = refused(lambda: lend(world, book, hanako))
     assert refusal.codes == [C.ITEM_UNAVAILABLE]
     assert str(refusal) == f"The item is {shown}."
@@ -346,8 +390,9 @@ def test_checkout_refused_for_an_item_in_transit_to_its_home_branch(world, hanak
 
 
 def test_checkout_refused_for_a_withdrawn_item(world, hanako, book):
-    services.change_item_status(book.barcode, "withdraw", library_id=world.library.pk,
-                                actor=world.staff, at=AT - days(1))
+    services.change_item_status(
+        book.barcode, "withdraw", library_id=world.library.pk, actor=world.staff, at=AT - days(1)
+    )
     refusal = refused(lambda: lend(world, book, hanako))
     assert refusal.codes == [C.ITEM_WITHDRAWN]
     assert status_of(book) == ItemStatus.WITHDRAWN
@@ -360,15 +405,27 @@ def test_refusal_lists_every_reason_at_once(world, hanako):
     for _ in range(3):
         lend(world, world.item(loan_category="av"), hanako, at=AT - days(20))
     block_patron(hanako, "督促中", actor=world.staff, at=AT - days(1))
-    Patron.objects.filter(pk=hanako.pk).update(expires_on=AT.date() - days(1),
-                                               suspended_until=AT.date() + days(1))
+    Patron.objects.filter(pk=hanako.pk).update(
+        expires_on=AT.date() - days(1), suspended_until=AT.date() + days(1)
+    )
     dvd = world.item(loan_category="av")
-    services.change_item_status(dvd.barcode, "send_to_repair", library_id=world.library.pk,
-                                actor=world.staff, at=AT - days(1))
+    services.change_item_status(
+        dvd.barcode,
+        "send_to_repair",
+        library_id=world.library.pk,
+        actor=world.staff,
+        at=AT - days(1),
+    )
 
     refusal = refused(lambda: lend(world, dvd, hanako))
-    assert refusal.codes == [C.PATRON_BLOCKED, C.CARD_EXPIRED, C.PATRON_SUSPENDED,
-                             C.PATRON_HAS_OVERDUE, C.ITEM_UNAVAILABLE, C.LIMIT_CATEGORY]
+    assert refusal.codes == [
+        C.PATRON_BLOCKED,
+        C.CARD_EXPIRED,
+        C.PATRON_SUSPENDED,
+        C.PATRON_HAS_OVERDUE,
+        C.ITEM_UNAVAILABLE,
+        C.LIMIT_CATEGORY,
+    ]
     assert len(str(refusal).split("; ")) == 6
 
 
@@ -389,14 +446,21 @@ def test_librarian_overrides_refusals_with_a_reason(world, hanako):
     assert status_of(dvd) == ItemStatus.ON_LOAN
     [event] = events("loan.refusal_overridden")
     assert (event.object_id, event.actor) == (str(loan.pk), world.staff.code)
-    assert event.data == {"codes": ["card_expired", "limit_category"],
-                          "reason": "更新手続き中・館長了承"}
+    assert event.data == {
+        "codes": ["card_expired", "limit_category"],
+        "reason": "更新手続き中・館長了承",
+    }
     assert events("loan.checked_out")[-1].object_id == str(loan.pk)
 
 
 def test_librarian_may_lend_a_missing_item_found_at_the_desk(world, hanako, book):
-    services.change_item_status(book.barcode, "mark_missing", library_id=world.library.pk,
-                                actor=world.staff, at=AT - days(10))
+    services.change_item_status(
+        book.barcode,
+        "mark_missing",
+        library_id=world.library.pk,
+        actor=world.staff,
+        at=AT - days(10),
+    )
     result = lend(world, book, hanako, override_reason="カウンターで発見")
     assert [r.code for r in result.overridden] == [C.ITEM_UNAVAILABLE]
     assert status_of(book) == ItemStatus.ON_LOAN
@@ -411,8 +475,11 @@ def test_override_without_a_reason_is_refused(world, hanako, book):
 
 def test_override_by_a_scheduled_job_is_refused(world, hanako, book):
     Patron.objects.filter(pk=hanako.pk).update(suspended_until=AT.date() + days(3))
-    refusal = refused(lambda: lend(world, book, hanako, actor=Actor.system("sip2"),
-                                   override_reason="self-service"))
+    refusal = refused(
+        lambda: lend(
+            world, book, hanako, actor=Actor.system("sip2"), override_reason="self-service"
+        )
+    )
     assert refusal.codes == [C.PATRON_SUSPENDED]
 
 
@@ -450,36 +517,45 @@ def _already_on_loan(world, item, patron, other) -> None:
 
 
 def _withdrawn(world, item, patron, other) -> None:
-    services.change_item_status(item.barcode, "withdraw", library_id=world.library.pk,
-                                actor=world.staff, at=AT - days(1))
+    services.change_item_status(
+        item.barcode, "withdraw", library_id=world.library.pk, actor=world.staff, at=AT - days(1)
+    )
 
 
 def _withdrawn_patron(world, item, patron, other) -> None:
     Patron.objects.filter(pk=patron.pk).update(status=PatronStatus.WITHDRAWN)
 
 
-@pytest.mark.parametrize(("arrange", "code"), [
-    (_held_for_other, C.ITEM_HELD_FOR_OTHER),
-    (_on_loan_to_other, C.ITEM_ON_LOAN),
-    (_already_on_loan, C.ALREADY_ON_LOAN_TO_PATRON),
-    (_withdrawn, C.ITEM_WITHDRAWN),
-    (_withdrawn_patron, C.PATRON_WITHDRAWN),
-], ids=["held-for-other", "on-loan", "already-on-loan", "withdrawn-item", "withdrawn-patron"])
-def test_administrator_cannot_override_what_is_not_overridable(world, hanako, taro, book,
-                                                               administrator, arrange, code):
+@pytest.mark.parametrize(
+    ("arrange", "code"),
+    [
+        (_held_for_other, C.ITEM_HELD_FOR_OTHER),
+        (_on_loan_to_other, C.ITEM_ON_LOAN),
+        (_already_on_loan, C.ALREADY_ON_LOAN_TO_PATRON),
+        (_withdrawn, C.ITEM_WITHDRAWN),
+        (_withdrawn_patron, C.PATRON_WITHDRAWN),
+    ],
+    ids=["held-for-other", "on-loan", "already-on-loan", "withdrawn-item", "withdrawn-patron"],
+)
+def test_administrator_cannot_override_what_is_not_overridable(
+    world, hanako, taro, book, administrator, arrange, code
+):
     arrange(world, book, hanako, taro)
-    refusal = refused(lambda: lend(world, book, hanako, actor=administrator,
-                                   override_reason="館長判断"))
+    refusal = refused(
+        lambda: lend(world, book, hanako, actor=administrator, override_reason="館長判断")
+    )
     assert refusal.codes == [code]
     assert not refusal.overridable
 
 
-def test_an_unoverridable_reason_blocks_the_override_of_the_others(world, hanako, taro, book,
-                                                                   administrator):
+def test_an_unoverridable_reason_blocks_the_override_of_the_others(
+    world, hanako, taro, book, administrator
+):
     hold_on_the_shelf_for(world, taro, book)
     Patron.objects.filter(pk=hanako.pk).update(expires_on=AT.date() - days(1))
-    refusal = refused(lambda: lend(world, book, hanako, actor=administrator,
-                                   override_reason="館長判断"))
+    refusal = refused(
+        lambda: lend(world, book, hanako, actor=administrator, override_reason="館長判断")
+    )
     assert refusal.codes == [C.CARD_EXPIRED, C.ITEM_HELD_FOR_OTHER]
 
 
@@ -511,8 +587,9 @@ def test_collected_hold_stays_linked_when_the_patron_keeps_a_reading_history(wor
 
 def test_checkout_collects_a_hold_in_transit_handed_over_on_arrival(world, hanako):
     item = world.item(branch=world.east)
-    hold = services.place_hold(item.bib, hanako, pickup_branch=world.main, actor=world.staff,
-                               at=AT - days(1))
+    hold = services.place_hold(
+        item.bib, hanako, pickup_branch=world.main, actor=world.staff, at=AT - days(1)
+    )
     services.checkin(item.barcode, branch=world.east, actor=world.staff, at=AT - days(1))
     hold.refresh_from_db()
     assert hold.status == HoldStatus.IN_TRANSIT
@@ -524,8 +601,9 @@ def test_checkout_collects_a_hold_in_transit_handed_over_on_arrival(world, hanak
 
 
 def test_checkout_from_the_open_shelf_fulfils_the_patrons_waiting_hold(world, hanako, book):
-    hold = services.place_hold(book.bib, hanako, pickup_branch=world.main, actor=world.staff,
-                               at=AT - days(1))
+    hold = services.place_hold(
+        book.bib, hanako, pickup_branch=world.main, actor=world.staff, at=AT - days(1)
+    )
     assert hold.status == HoldStatus.WAITING  # the copy is still on the open shelf
 
     result = lend(world, book, hanako)
@@ -540,8 +618,9 @@ def test_checkout_from_the_open_shelf_fulfils_the_patrons_waiting_hold(world, ha
 def test_a_hold_for_another_title_is_not_collected(world, hanako, book):
     other = world.item(world.bib("雪国", "ユキグニ"))
     lend(world, other, world.patron("他人 一郎", "タニン イチロウ"))
-    hold = services.place_hold(other.bib, hanako, pickup_branch=world.main, actor=world.staff,
-                               at=AT - days(1))
+    hold = services.place_hold(
+        other.bib, hanako, pickup_branch=world.main, actor=world.staff, at=AT - days(1)
+    )
     result = lend(world, book, hanako)
     hold.refresh_from_db()
     assert result.hold_collected is None and hold.status == HoldStatus.WAITING
@@ -550,10 +629,12 @@ def test_a_hold_for_another_title_is_not_collected(world, hanako, book):
 def test_taking_another_copy_collects_the_ready_hold_and_frees_the_trapped_copy(world, hanako):
     bib = world.bib("こころ", "ココロ")
     trapped_copy, shelf_copy = world.item(bib), world.item(bib)
-    hold = services.place_hold(bib, hanako, pickup_branch=world.main, actor=world.staff,
-                               at=AT - days(2))
-    services.checkin(trapped_copy.barcode, branch=world.main, actor=world.staff,
-                     at=AT - days(1))  # pulled from the shelf: now on the hold shelf
+    hold = services.place_hold(
+        bib, hanako, pickup_branch=world.main, actor=world.staff, at=AT - days(2)
+    )
+    services.checkin(
+        trapped_copy.barcode, branch=world.main, actor=world.staff, at=AT - days(1)
+    )  # pulled from the shelf: now on the hold shelf
     hold.refresh_from_db()
     assert hold.status == HoldStatus.READY and hold.item_id == trapped_copy.pk
 
@@ -568,13 +649,12 @@ def test_taking_another_copy_collects_the_ready_hold_and_frees_the_trapped_copy(
 def test_a_freed_hold_shelf_copy_passes_to_the_next_patron_in_the_queue(world, hanako):
     bib = world.bib("こころ", "ココロ")
     trapped_copy, shelf_copy = world.item(bib), world.item(bib)
-    services.place_hold(bib, hanako, pickup_branch=world.main, actor=world.staff,
-                        at=AT - days(3))
+    services.place_hold(bib, hanako, pickup_branch=world.main, actor=world.staff, at=AT - days(3))
     taro = world.patron("鈴木 太郎", "スズキ タロウ")
-    second = services.place_hold(bib, taro, pickup_branch=world.main, actor=world.staff,
-                                 at=AT - days(2))
-    services.checkin(trapped_copy.barcode, branch=world.main, actor=world.staff,
-                     at=AT - days(1))
+    second = services.place_hold(
+        bib, taro, pickup_branch=world.main, actor=world.staff, at=AT - days(2)
+    )
+    services.checkin(trapped_copy.barcode, branch=world.main, actor=world.staff, at=AT - days(1))
 
     lend(world, shelf_copy, hanako)
 

@@ -74,34 +74,64 @@ def patron(**changes: object) -> PatronFacts:
 
 
 def item(**changes: object) -> ItemFacts:
-    base = ItemFacts(status="available", loan_category="book", loan_category_name="図書",
-                     loanable=True)
+    base = ItemFacts(
+        status="available", loan_category="book", loan_category_name="図書", loanable=True
+    )
     return replace(base, **changes)
 
 
-def checkout_ctx(*, patron_facts: PatronFacts | None = None, item_facts: ItemFacts | None = None,
-                 loan_terms: LoanTerms = DEFAULT_LOAN_TERMS,
-                 patron_terms: PatronTerms = DEFAULT_PATRON_TERMS) -> CheckoutContext:
-    return CheckoutContext(today=TODAY, patron=patron_facts or patron(),
-                           item=item_facts or item(), loan_terms=loan_terms,
-                           patron_terms=patron_terms)
+def checkout_ctx(
+    *,
+    patron_facts: PatronFacts | None = None,
+    item_facts: ItemFacts | None = None,
+    loan_terms: LoanTerms = DEFAULT_LOAN_TERMS,
+    patron_terms: PatronTerms = DEFAULT_PATRON_TERMS,
+) -> CheckoutContext:
+    return CheckoutContext(
+        today=TODAY,
+        patron=patron_facts or patron(),
+        item=item_facts or item(),
+        loan_terms=loan_terms,
+        patron_terms=patron_terms,
+    )
 
 
-def renewal_ctx(*, patron_facts: PatronFacts | None = None, renewals_done: int = 0,
-                holds_waiting: int = 0, loan_terms: LoanTerms = DEFAULT_LOAN_TERMS,
-                patron_terms: PatronTerms = DEFAULT_PATRON_TERMS) -> RenewalContext:
-    return RenewalContext(today=TODAY, patron=patron_facts or patron(),
-                          renewals_done=renewals_done, holds_waiting=holds_waiting,
-                          loan_terms=loan_terms, patron_terms=patron_terms)
+def renewal_ctx(
+    *,
+    patron_facts: PatronFacts | None = None,
+    renewals_done: int = 0,
+    holds_waiting: int = 0,
+    loan_terms: LoanTerms = DEFAULT_LOAN_TERMS,
+    patron_terms: PatronTerms = DEFAULT_PATRON_TERMS,
+) -> RenewalContext:
+    return RenewalContext(
+        today=TODAY,
+        patron=patron_facts or patron(),
+        renewals_done=renewals_done,
+        holds_waiting=holds_waiting,
+        loan_terms=loan_terms,
+        patron_terms=patron_terms,
+    )
 
 
-def hold_ctx(*, patron_facts: PatronFacts | None = None,
-             patron_terms: PatronTerms = DEFAULT_PATRON_TERMS, holdable_items: int = 1,
-             already_held: bool = False, already_on_loan: bool = False,
-             pickup_branch_ok: bool = True) -> HoldContext:
-    return HoldContext(today=TODAY, patron=patron_facts or patron(), patron_terms=patron_terms,
-                       holdable_items=holdable_items, already_held=already_held,
-                       already_on_loan=already_on_loan, pickup_branch_ok=pickup_branch_ok)
+def hold_ctx(
+    *,
+    patron_facts: PatronFacts | None = None,
+    patron_terms: PatronTerms = DEFAULT_PATRON_TERMS,
+    holdable_items: int = 1,
+    already_held: bool = False,
+    already_on_loan: bool = False,
+    pickup_branch_ok: bool = True,
+) -> HoldContext:
+    return HoldContext(
+        today=TODAY,
+        patron=patron_facts or patron(),
+        patron_terms=patron_terms,
+        holdable_items=holdable_items,
+        already_held=already_held,
+        already_on_loan=already_on_loan,
+        pickup_branch_ok=pickup_branch_ok,
+    )
 
 
 def codes(refusals: list[Refusal]) -> list[RefusalCode]:
@@ -113,22 +143,37 @@ def codes(refusals: list[Refusal]) -> list[RefusalCode]:
 
 def test_checkout_rules_are_the_ones_tested_here():
     assert CHECKOUT_RULES == (
-        patron_not_blocked, card_not_expired, patron_not_suspended, no_overdue_items,
-        item_is_available, item_is_loanable, within_total_limit, within_category_limit,
+        patron_not_blocked,
+        card_not_expired,
+        patron_not_suspended,
+        no_overdue_items,
+        item_is_available,
+        item_is_loanable,
+        within_total_limit,
+        within_category_limit,
     )
 
 
 def test_renewal_rules_are_the_ones_tested_here():
     assert RENEWAL_RULES == (
-        renewal_patron_not_blocked, renewal_card_not_expired, renewal_patron_not_suspended,
-        renewal_no_overdue_items, renewal_no_hold_waiting, renewals_left,
+        renewal_patron_not_blocked,
+        renewal_card_not_expired,
+        renewal_patron_not_suspended,
+        renewal_no_overdue_items,
+        renewal_no_hold_waiting,
+        renewals_left,
     )
 
 
 def test_hold_rules_are_the_ones_tested_here():
     assert HOLD_RULES == (
-        hold_patron_not_blocked, hold_card_not_expired, hold_patron_not_suspended,
-        hold_title_holdable, hold_not_duplicate, within_hold_limit, pickup_branch_valid,
+        hold_patron_not_blocked,
+        hold_card_not_expired,
+        hold_patron_not_suspended,
+        hold_title_holdable,
+        hold_not_duplicate,
+        within_hold_limit,
+        pickup_branch_valid,
     )
 
 
@@ -188,8 +233,9 @@ def test_no_overdue_items_refuses_a_patron_with_overdue_items():
 
 
 def test_no_overdue_items_allows_when_the_patron_rule_does_not_block_overdue_patrons():
-    ctx = checkout_ctx(patron_facts=patron(overdue_count=2),
-                       patron_terms=PatronTerms(block_when_overdue=False))
+    ctx = checkout_ctx(
+        patron_facts=patron(overdue_count=2), patron_terms=PatronTerms(block_when_overdue=False)
+    )
     assert no_overdue_items(ctx) is None
 
 
@@ -218,9 +264,14 @@ def test_item_is_available_refuses_a_withdrawn_item():
     assert refusal == Refusal(RefusalCode.ITEM_WITHDRAWN)
 
 
-@pytest.mark.parametrize(("status", "shown"), [
-    ("missing", "missing"), ("in_repair", "in repair"), ("in_transit", "in transit"),
-])
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        ("missing", "missing"),
+        ("in_repair", "in repair"),
+        ("in_transit", "in transit"),
+    ],
+)
 def test_item_is_available_refuses_a_missing_repaired_or_travelling_item(status, shown):
     refusal = item_is_available(checkout_ctx(item_facts=item(status=status)))
     assert refusal == Refusal(RefusalCode.ITEM_UNAVAILABLE, {"status": shown})
@@ -238,8 +289,9 @@ def test_item_is_available_allows_an_item_on_the_shelf():
 
 
 def test_item_is_loanable_refuses_reference_material_naming_its_category():
-    ctx = checkout_ctx(item_facts=item(loan_category="reference", loan_category_name="参考図書",
-                                       loanable=False))
+    ctx = checkout_ctx(
+        item_facts=item(loan_category="reference", loan_category_name="参考図書", loanable=False)
+    )
     refusal = item_is_loanable(ctx)
     assert refusal == Refusal(RefusalCode.ITEM_NOT_LOANABLE, {"category": "参考図書"})
     assert "参考図書" in refusal.message
@@ -265,46 +317,66 @@ def test_within_total_limit_follows_the_patron_terms():
 
 
 def test_within_category_limit_refuses_the_fourth_audio_visual_item_naming_the_category():
-    ctx = checkout_ctx(patron_facts=patron(loans_total=3, loans_by_category={"av": 3}),
-                       item_facts=item(loan_category="av", loan_category_name="視聴覚"),
-                       loan_terms=LoanTerms(max_items=3))
+    ctx = checkout_ctx(
+        patron_facts=patron(loans_total=3, loans_by_category={"av": 3}),
+        item_facts=item(loan_category="av", loan_category_name="視聴覚"),
+        loan_terms=LoanTerms(max_items=3),
+    )
     refusal = within_category_limit(ctx)
     assert refusal == Refusal(RefusalCode.LIMIT_CATEGORY, {"limit": 3, "category": "視聴覚"})
     assert refusal.message == "The limit of 3 items of “視聴覚” is reached."
 
 
 def test_within_category_limit_allows_below_the_limit():
-    ctx = checkout_ctx(patron_facts=patron(loans_total=2, loans_by_category={"av": 2}),
-                       item_facts=item(loan_category="av", loan_category_name="視聴覚"),
-                       loan_terms=LoanTerms(max_items=3))
+    ctx = checkout_ctx(
+        patron_facts=patron(loans_total=2, loans_by_category={"av": 2}),
+        item_facts=item(loan_category="av", loan_category_name="視聴覚"),
+        loan_terms=LoanTerms(max_items=3),
+    )
     assert within_category_limit(ctx) is None
 
 
 def test_within_category_limit_counts_only_the_items_own_category():
-    ctx = checkout_ctx(patron_facts=patron(loans_total=5, loans_by_category={"book": 5}),
-                       item_facts=item(loan_category="av", loan_category_name="視聴覚"),
-                       loan_terms=LoanTerms(max_items=3))
+    ctx = checkout_ctx(
+        patron_facts=patron(loans_total=5, loans_by_category={"book": 5}),
+        item_facts=item(loan_category="av", loan_category_name="視聴覚"),
+        loan_terms=LoanTerms(max_items=3),
+    )
     assert within_category_limit(ctx) is None
 
 
 def test_within_category_limit_allows_anything_when_the_category_has_no_limit():
-    ctx = checkout_ctx(patron_facts=patron(loans_total=9, loans_by_category={"book": 9}),
-                       loan_terms=LoanTerms(max_items=None))
+    ctx = checkout_ctx(
+        patron_facts=patron(loans_total=9, loans_by_category={"book": 9}),
+        loan_terms=LoanTerms(max_items=None),
+    )
     assert within_category_limit(ctx) is None
 
 
 def test_checkout_refusals_lists_every_reason_in_rule_order():
     ctx = checkout_ctx(
-        patron_facts=patron(status="blocked", expires_on=YESTERDAY, suspended_until=TODAY,
-                            overdue_count=1, loans_total=10, loans_by_category={"av": 3}),
-        item_facts=item(status="missing", loan_category="av", loan_category_name="視聴覚",
-                        loanable=False),
+        patron_facts=patron(
+            status="blocked",
+            expires_on=YESTERDAY,
+            suspended_until=TODAY,
+            overdue_count=1,
+            loans_total=10,
+            loans_by_category={"av": 3},
+        ),
+        item_facts=item(
+            status="missing", loan_category="av", loan_category_name="視聴覚", loanable=False
+        ),
         loan_terms=LoanTerms(max_items=3),
     )
     assert codes(checkout_refusals(ctx)) == [
-        RefusalCode.PATRON_BLOCKED, RefusalCode.CARD_EXPIRED, RefusalCode.PATRON_SUSPENDED,
-        RefusalCode.PATRON_HAS_OVERDUE, RefusalCode.ITEM_UNAVAILABLE,
-        RefusalCode.ITEM_NOT_LOANABLE, RefusalCode.LIMIT_TOTAL, RefusalCode.LIMIT_CATEGORY,
+        RefusalCode.PATRON_BLOCKED,
+        RefusalCode.CARD_EXPIRED,
+        RefusalCode.PATRON_SUSPENDED,
+        RefusalCode.PATRON_HAS_OVERDUE,
+        RefusalCode.ITEM_UNAVAILABLE,
+        RefusalCode.ITEM_NOT_LOANABLE,
+        RefusalCode.LIMIT_TOTAL,
+        RefusalCode.LIMIT_CATEGORY,
     ]
 
 
@@ -315,12 +387,16 @@ def test_renewal_allowed_for_a_first_renewal_without_holds_or_overdue_items():
     assert renewal_refusals(renewal_ctx()) == []
 
 
-@pytest.mark.parametrize(("rule", "facts", "code"), [
-    (renewal_patron_not_blocked, patron(status="blocked"), RefusalCode.PATRON_BLOCKED),
-    (renewal_patron_not_blocked, patron(status="withdrawn"), RefusalCode.PATRON_WITHDRAWN),
-    (renewal_card_not_expired, patron(expires_on=YESTERDAY), RefusalCode.CARD_EXPIRED),
-    (renewal_patron_not_suspended, patron(suspended_until=TODAY), RefusalCode.PATRON_SUSPENDED),
-], ids=["blocked", "withdrawn", "expired", "suspended"])
+@pytest.mark.parametrize(
+    ("rule", "facts", "code"),
+    [
+        (renewal_patron_not_blocked, patron(status="blocked"), RefusalCode.PATRON_BLOCKED),
+        (renewal_patron_not_blocked, patron(status="withdrawn"), RefusalCode.PATRON_WITHDRAWN),
+        (renewal_card_not_expired, patron(expires_on=YESTERDAY), RefusalCode.CARD_EXPIRED),
+        (renewal_patron_not_suspended, patron(suspended_until=TODAY), RefusalCode.PATRON_SUSPENDED),
+    ],
+    ids=["blocked", "withdrawn", "expired", "suspended"],
+)
 def test_renewal_standing_rule_refuses(rule, facts, code):
     refusal = rule(renewal_ctx(patron_facts=facts))
     assert refusal is not None and refusal.code == code
@@ -329,14 +405,20 @@ def test_renewal_standing_rule_refuses(rule, facts, code):
 def test_renewal_refusals_list_every_standing_reason_at_once():
     facts = patron(status="blocked", expires_on=YESTERDAY, suspended_until=TODAY)
     codes = [r.code for r in renewal_refusals(renewal_ctx(patron_facts=facts))]
-    assert codes[:3] == [RefusalCode.PATRON_BLOCKED, RefusalCode.CARD_EXPIRED,
-                         RefusalCode.PATRON_SUSPENDED]
+    assert codes[:3] == [
+        RefusalCode.PATRON_BLOCKED,
+        RefusalCode.CARD_EXPIRED,
+        RefusalCode.PATRON_SUSPENDED,
+    ]
 
 
 def test_renewal_standing_rules_allow_an_active_patron():
     ctx = renewal_ctx()
-    assert [renewal_patron_not_blocked(ctx), renewal_card_not_expired(ctx),
-            renewal_patron_not_suspended(ctx)] == [None, None, None]
+    assert [
+        renewal_patron_not_blocked(ctx),
+        renewal_card_not_expired(ctx),
+        renewal_patron_not_suspended(ctx),
+    ] == [None, None, None]
 
 
 def test_renewal_no_overdue_items_refuses_a_patron_with_an_overdue_item():
@@ -345,10 +427,10 @@ def test_renewal_no_overdue_items_refuses_a_patron_with_an_overdue_item():
 
 
 def test_renewal_no_overdue_items_refuses_even_when_loans_are_not_blocked_for_overdue():
-    ctx = renewal_ctx(patron_facts=patron(overdue_count=1),
-                      patron_terms=PatronTerms(block_when_overdue=False))
-    assert renewal_no_overdue_items(ctx) == Refusal(RefusalCode.PATRON_HAS_OVERDUE,
-                                                    {"count": 1})
+    ctx = renewal_ctx(
+        patron_facts=patron(overdue_count=1), patron_terms=PatronTerms(block_when_overdue=False)
+    )
+    assert renewal_no_overdue_items(ctx) == Refusal(RefusalCode.PATRON_HAS_OVERDUE, {"count": 1})
 
 
 def test_renewal_no_overdue_items_allows_a_patron_without_overdue_items():
@@ -380,10 +462,13 @@ def test_renewals_left_allows_the_first_renewal():
 
 
 def test_renewal_refusals_lists_every_reason():
-    ctx = renewal_ctx(patron_facts=patron(expires_on=YESTERDAY, overdue_count=1),
-                      renewals_done=1, holds_waiting=2)
+    ctx = renewal_ctx(
+        patron_facts=patron(expires_on=YESTERDAY, overdue_count=1), renewals_done=1, holds_waiting=2
+    )
     assert codes(renewal_refusals(ctx)) == [
-        RefusalCode.CARD_EXPIRED, RefusalCode.PATRON_HAS_OVERDUE, RefusalCode.HOLD_WAITING,
+        RefusalCode.CARD_EXPIRED,
+        RefusalCode.PATRON_HAS_OVERDUE,
+        RefusalCode.HOLD_WAITING,
         RefusalCode.RENEWALS_EXHAUSTED,
     ]
 
@@ -395,12 +480,16 @@ def test_hold_allowed_for_a_patron_in_good_standing():
     assert hold_refusals(hold_ctx()) == []
 
 
-@pytest.mark.parametrize(("rule", "facts", "code"), [
-    (hold_patron_not_blocked, patron(status="blocked"), RefusalCode.PATRON_BLOCKED),
-    (hold_patron_not_blocked, patron(status="withdrawn"), RefusalCode.PATRON_WITHDRAWN),
-    (hold_card_not_expired, patron(expires_on=YESTERDAY), RefusalCode.CARD_EXPIRED),
-    (hold_patron_not_suspended, patron(suspended_until=TOMORROW), RefusalCode.PATRON_SUSPENDED),
-], ids=["blocked", "withdrawn", "expired", "suspended"])
+@pytest.mark.parametrize(
+    ("rule", "facts", "code"),
+    [
+        (hold_patron_not_blocked, patron(status="blocked"), RefusalCode.PATRON_BLOCKED),
+        (hold_patron_not_blocked, patron(status="withdrawn"), RefusalCode.PATRON_WITHDRAWN),
+        (hold_card_not_expired, patron(expires_on=YESTERDAY), RefusalCode.CARD_EXPIRED),
+        (hold_patron_not_suspended, patron(suspended_until=TOMORROW), RefusalCode.PATRON_SUSPENDED),
+    ],
+    ids=["blocked", "withdrawn", "expired", "suspended"],
+)
 def test_hold_standing_rule_refuses(rule, facts, code):
     refusal = rule(hold_ctx(patron_facts=facts))
     assert refusal is not None and refusal.code == code
@@ -409,8 +498,11 @@ def test_hold_standing_rule_refuses(rule, facts, code):
 def test_hold_refusals_list_every_standing_reason_at_once():
     facts = patron(status="blocked", expires_on=YESTERDAY, suspended_until=TOMORROW)
     codes = [r.code for r in hold_refusals(hold_ctx(patron_facts=facts))]
-    assert codes[:3] == [RefusalCode.PATRON_BLOCKED, RefusalCode.CARD_EXPIRED,
-                         RefusalCode.PATRON_SUSPENDED]
+    assert codes[:3] == [
+        RefusalCode.PATRON_BLOCKED,
+        RefusalCode.CARD_EXPIRED,
+        RefusalCode.PATRON_SUSPENDED,
+    ]
 
 
 def test_hold_standing_rules_allow_an_active_patron_with_overdue_items():
@@ -419,8 +511,7 @@ def test_hold_standing_rules_allow_an_active_patron_with_overdue_items():
 
 
 def test_hold_title_holdable_refuses_when_no_copy_may_be_held():
-    assert hold_title_holdable(hold_ctx(holdable_items=0)) == Refusal(
-        RefusalCode.HOLDS_NOT_ALLOWED)
+    assert hold_title_holdable(hold_ctx(holdable_items=0)) == Refusal(RefusalCode.HOLDS_NOT_ALLOWED)
 
 
 def test_hold_title_holdable_allows_when_one_copy_may_be_held():
@@ -433,7 +524,8 @@ def test_hold_not_duplicate_refuses_a_second_hold_on_the_title():
 
 def test_hold_not_duplicate_refuses_a_title_the_patron_has_on_loan():
     assert hold_not_duplicate(hold_ctx(already_on_loan=True)) == Refusal(
-        RefusalCode.ALREADY_ON_LOAN_TO_PATRON)
+        RefusalCode.ALREADY_ON_LOAN_TO_PATRON
+    )
 
 
 def test_hold_not_duplicate_allows_a_new_title():
@@ -452,7 +544,8 @@ def test_within_hold_limit_allows_the_tenth_hold():
 
 def test_pickup_branch_valid_refuses_a_branch_where_items_cannot_be_collected():
     assert pickup_branch_valid(hold_ctx(pickup_branch_ok=False)) == Refusal(
-        RefusalCode.PICKUP_BRANCH_INVALID)
+        RefusalCode.PICKUP_BRANCH_INVALID
+    )
 
 
 def test_pickup_branch_valid_allows_a_pickup_branch():
@@ -460,11 +553,18 @@ def test_pickup_branch_valid_allows_a_pickup_branch():
 
 
 def test_hold_refusals_lists_every_reason():
-    ctx = hold_ctx(patron_facts=patron(status="blocked", holds_active=10), holdable_items=0,
-                   already_held=True, pickup_branch_ok=False)
+    ctx = hold_ctx(
+        patron_facts=patron(status="blocked", holds_active=10),
+        holdable_items=0,
+        already_held=True,
+        pickup_branch_ok=False,
+    )
     assert codes(hold_refusals(ctx)) == [
-        RefusalCode.PATRON_BLOCKED, RefusalCode.HOLDS_NOT_ALLOWED, RefusalCode.ALREADY_HELD,
-        RefusalCode.LIMIT_HOLDS, RefusalCode.PICKUP_BRANCH_INVALID,
+        RefusalCode.PATRON_BLOCKED,
+        RefusalCode.HOLDS_NOT_ALLOWED,
+        RefusalCode.ALREADY_HELD,
+        RefusalCode.LIMIT_HOLDS,
+        RefusalCode.PICKUP_BRANCH_INVALID,
     ]
 
 
@@ -479,8 +579,11 @@ CHILD_AV_ROW = LoanRuleRow("child", "av", None, LoanTerms(loan_period=10, max_it
 ROWS = (DEFAULT_ROW, AV_ROW, CHILD_ROW, BOOKMOBILE_ROW)
 
 
-@pytest.mark.parametrize("rows", list(itertools.permutations(ROWS)),
-                         ids=lambda rows: "-".join(str(r.terms.loan_period) for r in rows))
+@pytest.mark.parametrize(
+    "rows",
+    list(itertools.permutations(ROWS)),
+    ids=lambda rows: "-".join(str(r.terms.loan_period) for r in rows),
+)
 def test_loan_category_beats_patron_category_beats_branch_beats_default(rows):
     """The docstring's examples, whatever the order of the rows in the table."""
     table = PolicyTable(loan_rules=rows)
@@ -534,8 +637,12 @@ def test_patron_terms_fall_back_from_patron_category_to_branch_to_default():
 def test_an_empty_patron_table_gives_ten_items_ten_holds_and_no_suspension():
     terms = PolicyTable().patron_terms("adult", "main")
     assert terms == DEFAULT_PATRON_TERMS
-    assert (terms.max_loans, terms.max_holds, terms.block_when_overdue,
-            terms.suspension_mode) == (10, 10, True, SuspensionMode.NONE)
+    assert (terms.max_loans, terms.max_holds, terms.block_when_overdue, terms.suspension_mode) == (
+        10,
+        10,
+        True,
+        SuspensionMode.NONE,
+    )
 
 
 # --- overridable refusals and messages ---------------------------------------------------
@@ -577,11 +684,15 @@ def test_refusal_is_overridable_only_when_staff_may_override_it(code):
 
 
 def test_refused_action_is_overridable_only_when_every_refusal_is():
-    assert CirculationRefused([Refusal(RefusalCode.LIMIT_TOTAL, {"limit": 10}),
-                               Refusal(RefusalCode.CARD_EXPIRED, {"expired_on": TODAY})]
-                              ).overridable
-    assert not CirculationRefused([Refusal(RefusalCode.LIMIT_TOTAL, {"limit": 10}),
-                                   Refusal(RefusalCode.ITEM_HELD_FOR_OTHER)]).overridable
+    assert CirculationRefused(
+        [
+            Refusal(RefusalCode.LIMIT_TOTAL, {"limit": 10}),
+            Refusal(RefusalCode.CARD_EXPIRED, {"expired_on": TODAY}),
+        ]
+    ).overridable
+    assert not CirculationRefused(
+        [Refusal(RefusalCode.LIMIT_TOTAL, {"limit": 10}), Refusal(RefusalCode.ITEM_HELD_FOR_OTHER)]
+    ).overridable
 
 
 EXAMPLE_PARAMS: dict[RefusalCode, dict[str, object]] = {
@@ -618,10 +729,12 @@ def test_refusal_message_is_formatted_from_its_parameters(code):
 
 
 def test_refused_action_message_joins_every_reason():
-    refused = CirculationRefused([Refusal(RefusalCode.LIMIT_TOTAL, {"limit": 10}),
-                                  Refusal(RefusalCode.ITEM_HELD_FOR_OTHER)])
-    assert str(refused) == ("The limit of 10 items on loan is reached.; "
-                            "The item is held for another patron.")
+    refused = CirculationRefused(
+        [Refusal(RefusalCode.LIMIT_TOTAL, {"limit": 10}), Refusal(RefusalCode.ITEM_HELD_FOR_OTHER)]
+    )
+    assert str(refused) == (
+        "The limit of 10 items on loan is reached.; The item is held for another patron."
+    )
     assert refused.codes == [RefusalCode.LIMIT_TOTAL, RefusalCode.ITEM_HELD_FOR_OTHER]
 
 
@@ -631,19 +744,24 @@ DUE = dt.date(2026, 6, 16)
 RETURNED_3_DAYS_LATE = dt.date(2026, 6, 19)
 
 
-@pytest.mark.parametrize(("mode", "expected"), [
-    (SuspensionMode.NONE, None),
-    (SuspensionMode.DAYS_AFTER_RETURN, dt.date(2026, 6, 26)),  # 7 days after the return
-    (SuspensionMode.DAYS_PER_DAY_LATE, dt.date(2026, 7, 10)),  # 3 days late x 7
-], ids=str)
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        (SuspensionMode.NONE, None),
+        (SuspensionMode.DAYS_AFTER_RETURN, dt.date(2026, 6, 26)),  # 7 days after the return
+        (SuspensionMode.DAYS_PER_DAY_LATE, dt.date(2026, 7, 10)),  # 3 days late x 7
+    ],
+    ids=str,
+)
 def test_suspension_after_a_late_return_follows_the_mode(mode, expected):
     terms = PatronTerms(suspension_mode=mode, suspension_days=7)
     assert suspension_after_return(terms, DUE, RETURNED_3_DAYS_LATE) == expected
 
 
 @pytest.mark.parametrize("mode", list(SuspensionMode), ids=str)
-@pytest.mark.parametrize("returned_on", [DUE - dt.timedelta(days=3), DUE],
-                         ids=["early", "on-the-due-day"])
+@pytest.mark.parametrize(
+    "returned_on", [DUE - dt.timedelta(days=3), DUE], ids=["early", "on-the-due-day"]
+)
 def test_no_suspension_for_a_return_on_time(mode, returned_on):
     terms = PatronTerms(suspension_mode=mode, suspension_days=7)
     assert suspension_after_return(terms, DUE, returned_on) is None
@@ -657,5 +775,4 @@ def test_no_suspension_when_the_rule_counts_zero_days(mode):
 
 def test_one_day_late_under_days_per_day_late_suspends_for_the_days_of_one_day():
     terms = PatronTerms(suspension_mode=SuspensionMode.DAYS_PER_DAY_LATE, suspension_days=2)
-    assert suspension_after_return(terms, DUE, DUE + dt.timedelta(days=1)) == dt.date(
-        2026, 6, 19)
+    assert suspension_after_return(terms, DUE, DUE + dt.timedelta(days=1)) == dt.date(2026, 6, 19)

@@ -35,8 +35,11 @@ AT = june(2)  # Tuesday: the loans in these tests start here and are due Tuesday
 
 def state() -> dict[str, Any]:
     return {
-        "loans": list(Loan.objects.order_by("pk").values_list(
-            "pk", "patron_id", "due_on", "renewals", "returned_at", "overridden")),
+        "loans": list(
+            Loan.objects.order_by("pk").values_list(
+                "pk", "patron_id", "due_on", "renewals", "returned_at", "overridden"
+            )
+        ),
         "items": list(Item.objects.order_by("pk").values_list("pk", "status")),
         "holds": list(Hold.objects.order_by("pk").values_list("pk", "status")),
         "audit": list(AuditEvent.objects.order_by("seq").values_list("seq", "action")),
@@ -57,14 +60,23 @@ def events(action: str) -> list[AuditEvent]:
 
 
 def lend(world, item, patron, *, at: dt.datetime = AT, branch=None) -> Loan:
-    return services.checkout(item.barcode, patron, branch=branch or world.main,
-                             actor=world.staff, at=at).loan
+    return services.checkout(
+        item.barcode, patron, branch=branch or world.main, actor=world.staff, at=at
+    ).loan
 
 
-def renew(world, item, *, at: dt.datetime, actor: Actor | None = None,
-          override_reason: str = "", branch=None) -> services.RenewResult:
-    return services.renew(item, actor=actor or world.staff, at=at, branch=branch,
-                          override_reason=override_reason)
+def renew(
+    world,
+    item,
+    *,
+    at: dt.datetime,
+    actor: Actor | None = None,
+    override_reason: str = "",
+    branch=None,
+) -> services.RenewResult:
+    return services.renew(
+        item, actor=actor or world.staff, at=at, branch=branch, override_reason=override_reason
+    )
 
 
 @pytest.fixture
@@ -145,31 +157,34 @@ def test_renewal_never_shortens_a_loan(world, hanako):
 
 def test_renewal_refused_when_a_hold_waits_for_the_title(world, book, loan):
     other = world.patron("佐藤 次郎", "サトウ ジロウ")
-    services.place_hold(book.bib, other, pickup_branch=world.main, actor=world.staff,
-                        at=june(5))
+    services.place_hold(book.bib, other, pickup_branch=world.main, actor=world.staff, at=june(5))
     refusal = refused(lambda: renew(world, book, at=june(9)))
     assert refusal.codes == [C.HOLD_WAITING]
     assert str(refusal) == "Another patron is waiting for this title."
 
 
-def test_renewal_refused_when_a_hold_waits_even_for_an_administrator(world, book, loan,
-                                                                     django_user_model):
+def test_renewal_refused_when_a_hold_waits_even_for_an_administrator(
+    world, book, loan, django_user_model
+):
     from django.contrib.auth.models import Group
 
     user = django_user_model.objects.create_user("admin1", password="x")
     user.groups.add(Group.objects.get(name="administrator"))
     other = world.patron("佐藤 次郎", "サトウ ジロウ")
-    services.place_hold(book.bib, other, pickup_branch=world.main, actor=world.staff,
-                        at=june(5))
-    refusal = refused(lambda: renew(world, book, at=june(9), actor=Actor.for_user(user),
-                                    override_reason="館長判断"))
+    services.place_hold(book.bib, other, pickup_branch=world.main, actor=world.staff, at=june(5))
+    refusal = refused(
+        lambda: renew(
+            world, book, at=june(9), actor=Actor.for_user(user), override_reason="館長判断"
+        )
+    )
     assert refusal.codes == [C.HOLD_WAITING] and not refusal.overridable
 
 
 def test_renewal_allowed_once_the_waiting_hold_is_cancelled(world, book, loan):
     other = world.patron("佐藤 次郎", "サトウ ジロウ")
-    hold = services.place_hold(book.bib, other, pickup_branch=world.main, actor=world.staff,
-                               at=june(5))
+    hold = services.place_hold(
+        book.bib, other, pickup_branch=world.main, actor=world.staff, at=june(5)
+    )
     services.cancel_hold(hold, actor=world.staff, at=june(6), by="patron")
     assert renew(world, book, at=june(9)).loan.renewals == 1
 
@@ -200,8 +215,9 @@ def test_renewal_refused_when_renewals_are_used_up(world, book, loan):
 
 
 def test_renewal_refused_when_the_rule_allows_no_renewal(world, hanako):
-    LoanRule.objects.filter(library=world.library,
-                            loan_category=world.loan_categories["av"]).update(renewals=0)
+    LoanRule.objects.filter(
+        library=world.library, loan_category=world.loan_categories["av"]
+    ).update(renewals=0)
     dvd = world.item(loan_category="av")
     lend(world, dvd, hanako)
     assert refused(lambda: renew(world, dvd, at=june(9))).codes == [C.RENEWALS_EXHAUSTED]
@@ -246,8 +262,13 @@ def test_renewal_refused_for_an_unknown_barcode(world):
 
 def test_renewal_refusal_lists_every_reason(world, hanako, book, loan):
     renew(world, book, at=june(9))
-    services.place_hold(book.bib, world.patron("佐藤 次郎", "サトウ ジロウ"),
-                        pickup_branch=world.main, actor=world.staff, at=june(10))
+    services.place_hold(
+        book.bib,
+        world.patron("佐藤 次郎", "サトウ ジロウ"),
+        pickup_branch=world.main,
+        actor=world.staff,
+        at=june(10),
+    )
     refusal = refused(lambda: renew(world, book, at=june(24)))
     assert refusal.codes == [C.PATRON_HAS_OVERDUE, C.HOLD_WAITING, C.RENEWALS_EXHAUSTED]
 
@@ -277,6 +298,7 @@ def test_override_of_exhausted_renewals_needs_a_reason(world, book, loan):
 
 def test_override_of_exhausted_renewals_needs_the_permission(world, book, loan):
     renew(world, book, at=june(9))
-    refusal = refused(lambda: renew(world, book, at=june(16), actor=Actor.system("opac"),
-                                    override_reason="web"))
+    refusal = refused(
+        lambda: renew(world, book, at=june(16), actor=Actor.system("opac"), override_reason="web")
+    )
     assert refusal.codes == [C.RENEWALS_EXHAUSTED]

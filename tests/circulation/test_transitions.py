@@ -42,12 +42,14 @@ def _rows(table: tuple[Transition, ...]) -> list[object]:
 
 
 def _wrong_destinations(table: tuple[Transition, ...], states: list[str]) -> list[object]:
-    return [_param(t.source, t.trigger, d) for t in table for d in states
-            if d not in t.destinations]
+    return [
+        _param(t.source, t.trigger, d) for t in table for d in states if d not in t.destinations
+    ]
 
 
-def _missing_pairs(table: tuple[Transition, ...], states: list[str], triggers: list[str]
-                   ) -> list[object]:
+def _missing_pairs(
+    table: tuple[Transition, ...], states: list[str], triggers: list[str]
+) -> list[object]:
     present = {(t.source, t.trigger) for t in table}
     return [_param(*p) for p in itertools.product(states, triggers) if p not in present]
 
@@ -55,9 +57,11 @@ def _missing_pairs(table: tuple[Transition, ...], states: list[str], triggers: l
 # --- the tables themselves -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("table", "states"), [(ITEM_TRANSITIONS, ITEM_STATES),
-                                                (HOLD_TRANSITIONS, HOLD_STATES)],
-                         ids=["item", "hold"])
+@pytest.mark.parametrize(
+    ("table", "states"),
+    [(ITEM_TRANSITIONS, ITEM_STATES), (HOLD_TRANSITIONS, HOLD_STATES)],
+    ids=["item", "hold"],
+)
 def test_table_has_one_row_per_state_and_trigger_and_only_known_states(table, states):
     pairs = Counter((t.source, t.trigger) for t in table)
     assert [p for p, n in pairs.items() if n > 1] == []  # a duplicate would hide a row
@@ -77,7 +81,12 @@ def test_withdrawn_items_have_no_way_out():
 def test_item_triggers_from_lists_what_can_happen_to_an_item_on_loan():
     assert item_triggers_from(ItemStatus.ON_LOAN) == {"checkin"}
     assert item_triggers_from(ItemStatus.AVAILABLE) == {
-        "checkout", "checkin", "mark_missing", "send_to_repair", "withdraw"}
+        "checkout",
+        "checkin",
+        "mark_missing",
+        "send_to_repair",
+        "withdraw",
+    }
 
 
 # --- items ---------------------------------------------------------------------------------
@@ -88,15 +97,17 @@ def test_item_transition_in_the_table_is_allowed(source, trigger, destination):
     check_item_transition(source, trigger, destination)
 
 
-@pytest.mark.parametrize(("source", "trigger", "destination"),
-                         _wrong_destinations(ITEM_TRANSITIONS, ITEM_STATES))
+@pytest.mark.parametrize(
+    ("source", "trigger", "destination"), _wrong_destinations(ITEM_TRANSITIONS, ITEM_STATES)
+)
 def test_item_transition_to_another_destination_is_refused(source, trigger, destination):
     with pytest.raises(TransitionError, match=f"item: {trigger} cannot take {source}"):
         check_item_transition(source, trigger, destination)
 
 
-@pytest.mark.parametrize(("source", "trigger"),
-                         _missing_pairs(ITEM_TRANSITIONS, ITEM_STATES, ITEM_TRIGGERS))
+@pytest.mark.parametrize(
+    ("source", "trigger"), _missing_pairs(ITEM_TRANSITIONS, ITEM_STATES, ITEM_TRIGGERS)
+)
 def test_item_trigger_not_in_the_table_is_refused_for_every_destination(source, trigger):
     for destination in ITEM_STATES:
         with pytest.raises(TransitionError):
@@ -116,15 +127,17 @@ def test_hold_transition_in_the_table_is_allowed(source, trigger, destination):
     check_hold_transition(source, trigger, destination)
 
 
-@pytest.mark.parametrize(("source", "trigger", "destination"),
-                         _wrong_destinations(HOLD_TRANSITIONS, HOLD_STATES))
+@pytest.mark.parametrize(
+    ("source", "trigger", "destination"), _wrong_destinations(HOLD_TRANSITIONS, HOLD_STATES)
+)
 def test_hold_transition_to_another_destination_is_refused(source, trigger, destination):
     with pytest.raises(TransitionError, match=f"hold: {trigger} cannot take {source}"):
         check_hold_transition(source, trigger, destination)
 
 
-@pytest.mark.parametrize(("source", "trigger"),
-                         _missing_pairs(HOLD_TRANSITIONS, HOLD_STATES, HOLD_TRIGGERS))
+@pytest.mark.parametrize(
+    ("source", "trigger"), _missing_pairs(HOLD_TRANSITIONS, HOLD_STATES, HOLD_TRIGGERS)
+)
 def test_hold_trigger_not_in_the_table_is_refused_for_every_destination(source, trigger):
     for destination in HOLD_STATES:
         with pytest.raises(TransitionError):
@@ -135,8 +148,9 @@ def test_hold_trigger_not_in_the_table_is_refused_for_every_destination(source, 
 
 
 def change(world, item, trigger: str, *, at: dt.datetime = AT) -> Item:
-    return services.change_item_status(item.barcode, trigger, library_id=world.library.pk,
-                                       actor=world.staff, at=at, note="点検")
+    return services.change_item_status(
+        item.barcode, trigger, library_id=world.library.pk, actor=world.staff, at=at, note="点検"
+    )
 
 
 def refused_change(world, item, trigger: str) -> None:
@@ -146,11 +160,14 @@ def refused_change(world, item, trigger: str) -> None:
     assert (Item.objects.get(pk=item.pk).status, AuditEvent.objects.count()) == before
 
 
-@pytest.mark.parametrize(("trigger", "status"), [
-    ("mark_missing", ItemStatus.MISSING),
-    ("send_to_repair", ItemStatus.IN_REPAIR),
-    ("withdraw", ItemStatus.WITHDRAWN),
-])
+@pytest.mark.parametrize(
+    ("trigger", "status"),
+    [
+        ("mark_missing", ItemStatus.MISSING),
+        ("send_to_repair", ItemStatus.IN_REPAIR),
+        ("withdraw", ItemStatus.WITHDRAWN),
+    ],
+)
 def test_item_on_the_shelf_can_be_marked_missing_repaired_or_withdrawn(world, trigger, status):
     item = world.item()
     change(world, item, trigger)
@@ -179,8 +196,9 @@ def test_withdrawn_item_cannot_change_again(world, trigger):
 
 def test_item_on_the_hold_shelf_cannot_be_sent_to_repair(world):
     item = world.item()
-    services.place_hold(item.bib, world.patron(), pickup_branch=world.main, actor=world.staff,
-                        at=AT)
+    services.place_hold(
+        item.bib, world.patron(), pickup_branch=world.main, actor=world.staff, at=AT
+    )
     services.checkin(item.barcode, branch=world.main, actor=world.staff, at=AT)
     assert Item.objects.get(pk=item.pk).status == ItemStatus.ON_HOLD_SHELF
     refused_change(world, item, "send_to_repair")
@@ -197,8 +215,9 @@ def test_missing_item_can_be_withdrawn_but_not_sent_to_repair(world):
 def test_missing_item_found_comes_back_by_check_in(world):
     item = world.item()
     change(world, item, "mark_missing")
-    services.checkin(item.barcode, branch=world.main, actor=world.staff,
-                     at=AT + dt.timedelta(days=1))
+    services.checkin(
+        item.barcode, branch=world.main, actor=world.staff, at=AT + dt.timedelta(days=1)
+    )
     assert Item.objects.get(pk=item.pk).status == ItemStatus.AVAILABLE
 
 

@@ -466,7 +466,8 @@ def test_session_key_file_is_untouched_by_a_private_rotation(settings):
 
 
 def test_rotation_refuses_to_run_inside_a_transaction_that_could_roll_back(
-        private_key_file, world, at):
+    private_key_file, world, at
+):
     from django.db import transaction
 
     from shoka.patrons.rotation import rotate_keys
@@ -478,7 +479,8 @@ def test_rotation_refuses_to_run_inside_a_transaction_that_could_roll_back(
 
 
 def test_a_process_that_loaded_the_keys_before_a_rotation_still_reads_new_rows(
-        private_key_file, world, at):
+    private_key_file, world, at
+):
     from shoka.patrons.models import Patron
     from shoka.patrons.rotation import rotate_keys
     from shoka.security.keyring import KeyRing

@@ -75,13 +75,22 @@ def test_configuration_changes_in_admin_are_audited(client, world):
     assert page.status_code == 200
     form = page.context["adminform"].form
     data = {k: ("" if v is None else v) for k, v in form.initial.items()}
-    data.update({"name": "東分館（改称）", "weekly_closed_days": "[0]",
-                 "monthly_closed_rule": "[]", "annual_closures": "[]",
-                 "locations-TOTAL_FORMS": "0", "locations-INITIAL_FORMS": "0",
-                 "locations-MIN_NUM_FORMS": "0", "locations-MAX_NUM_FORMS": "1000"})
+    data.update(
+        {
+            "name": "東分館（改称）",
+            "weekly_closed_days": "[0]",
+            "monthly_closed_rule": "[]",
+            "annual_closures": "[]",
+            "locations-TOTAL_FORMS": "0",
+            "locations-INITIAL_FORMS": "0",
+            "locations-MIN_NUM_FORMS": "0",
+            "locations-MAX_NUM_FORMS": "1000",
+        }
+    )
     data["library"] = world.library.pk
     response = client.post(url, data)
-    assert response.status_code == 302, getattr(response, "context", {}) and \
-        response.context["adminform"].form.errors
+    assert response.status_code == 302, (
+        getattr(response, "context", {}) and response.context["adminform"].form.errors
+    )
     event = AuditEvent.objects.filter(action="config.branch_changed").get()
     assert event.object_id == str(world.east.pk) and "name" in event.data["fields"]

@@ -26,7 +26,8 @@ from .models import AccessEvent, AuditEvent, ChainHead
 
 GENESIS = "0" * 64
 CHAINS: dict[str, type[AccessEvent] | type[AuditEvent]] = {
-    "access": AccessEvent, "audit": AuditEvent,
+    "access": AccessEvent,
+    "audit": AuditEvent,
 }
 
 
@@ -101,7 +102,11 @@ def record(
 
 
 def record_access(
-    action: str, obj: models.Model | tuple[str, object], *, actor: Actor, at: dt.datetime,
+    action: str,
+    obj: models.Model | tuple[str, object],
+    *,
+    actor: Actor,
+    at: dt.datetime,
     data: dict[str, Any] | None = None,
 ) -> None:
     """Log a staff read of a patron record; opens its own transaction when none is active."""
@@ -109,12 +114,21 @@ def record_access(
         record(action, obj, actor=actor, at=at, data=data, chain="access")
 
 
-def canonical(seq: int, at: dt.datetime, actor: str, action: str, object_type: str,
-              object_id: str, data: dict[str, Any]) -> bytes:
+def canonical(
+    seq: int,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: dict[str, Any],
+) -> bytes:
     at_utc = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     return json.dumps(
         [seq, at_utc, actor, action, object_type, object_id, data],
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
     ).encode("utf-8")
 
 
@@ -146,12 +160,23 @@ def _flush(buffer: AuditBuffer) -> None:
         for p in (p for p in buffer.pending if p.chain == chain):
             seq += 1
             digest = chain_hash(
-                key, prev,
+                key,
+                prev,
                 canonical(seq, p.at, p.actor, p.action, p.object_type, p.object_id, p.data),
             )
-            rows.append(model(seq=seq, at=p.at, actor=p.actor, action=p.action,
-                              object_type=p.object_type, object_id=p.object_id, data=p.data,
-                              prev_hash=prev, hash=digest))
+            rows.append(
+                model(
+                    seq=seq,
+                    at=p.at,
+                    actor=p.actor,
+                    action=p.action,
+                    object_type=p.object_type,
+                    object_id=p.object_id,
+                    data=p.data,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
             prev = digest
         model.objects.bulk_create(rows)
         ChainHead.objects.filter(chain=chain).update(seq=seq, hash=prev)

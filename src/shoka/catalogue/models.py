@@ -144,8 +144,9 @@ class Item(models.Model):
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
     acquired_on = models.DateField(_("acquired"), null=True, blank=True)
-    price = models.DecimalField(_("price (yen)"), max_digits=10, decimal_places=0, null=True,
-                                blank=True)
+    price = models.DecimalField(
+        _("price (yen)"), max_digits=10, decimal_places=0, null=True, blank=True
+    )
     staff_note = models.TextField(_("staff-only note"), blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

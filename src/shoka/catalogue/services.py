@@ -55,9 +55,23 @@ class BibData:
     source_id: str = ""
 
 
-_SCALAR_BIB_FIELDS = ("title", "title_reading", "responsibility", "publisher",
-                      "publisher_reading", "year", "ndc", "ndc_edition", "material_type",
-                      "language", "series", "volume", "notes", "source_format", "source_id")
+_SCALAR_BIB_FIELDS = (
+    "title",
+    "title_reading",
+    "responsibility",
+    "publisher",
+    "publisher_reading",
+    "year",
+    "ndc",
+    "ndc_edition",
+    "material_type",
+    "language",
+    "series",
+    "volume",
+    "notes",
+    "source_format",
+    "source_id",
+)
 
 
 def _check_bib(data: BibData) -> list[tuple[str, str, str]]:
@@ -84,8 +98,9 @@ def _check_bib(data: BibData) -> list[tuple[str, str, str]]:
 def _write_children(bib: Bib, data: BibData, isbns: list[tuple[str, str, str]]) -> None:
     Contributor.objects.filter(bib=bib).delete()
     Contributor.objects.bulk_create(
-        Contributor(bib=bib, position=i, name=c.name.strip(), reading=c.reading.strip(),
-                    role=c.role.strip())
+        Contributor(
+            bib=bib, position=i, name=c.name.strip(), reading=c.reading.strip(), role=c.role.strip()
+        )
         for i, c in enumerate(data.contributors)
     )
     BibIsbn.objects.filter(bib=bib).delete()
@@ -98,9 +113,14 @@ def _write_children(bib: Bib, data: BibData, isbns: list[tuple[str, str, str]]) 
 def create_bib(library: Library, data: BibData, *, actor: Actor, at: dt.datetime) -> Bib:
     isbns = _check_bib(data)
     with audited_atomic():
-        bib = Bib(library=library, created_at=at, updated_at=at,
-                  subjects=list(data.subjects), source_record=data.source_record,
-                  **{name: getattr(data, name) for name in _SCALAR_BIB_FIELDS})
+        bib = Bib(
+            library=library,
+            created_at=at,
+            updated_at=at,
+            subjects=list(data.subjects),
+            source_record=data.source_record,
+            **{name: getattr(data, name) for name in _SCALAR_BIB_FIELDS},
+        )
         bib.title = bib.title.strip()
         bib.save()
         _write_children(bib, data, isbns)
@@ -150,8 +170,9 @@ def _resolve_item(library: Library, data: ItemData) -> tuple[Branch, Location, L
         except CheckDigitError as exc:
             errors["barcode"] = str(exc)
     branch = Branch.objects.filter(library=library, code=data.branch).first()
-    location = (Location.objects.filter(branch=branch, code=data.location).first()
-                if branch else None)
+    location = (
+        Location.objects.filter(branch=branch, code=data.location).first() if branch else None
+    )
     category = LoanCategory.objects.filter(library=library, code=data.loan_category).first()
     if branch is None:
         errors["branch"] = f"unknown branch {data.branch!r}"
@@ -170,18 +191,29 @@ def _resolve_item(library: Library, data: ItemData) -> tuple[Branch, Location, L
 def add_item(bib: Bib, data: ItemData, *, actor: Actor, at: dt.datetime) -> Item:
     branch, location, category = _resolve_item(bib.library, data)
     with audited_atomic():
-        item = Item(library=bib.library, bib=bib, barcode=data.barcode.strip(), branch=branch,
-                    current_branch=branch, location=location, loan_category=category,
-                    call_number=data.call_number.strip(), acquired_on=data.acquired_on,
-                    price=data.price, staff_note=data.staff_note, status=ItemStatus.AVAILABLE,
-                    status_changed_at=at, created_at=at, updated_at=at)
+        item = Item(
+            library=bib.library,
+            bib=bib,
+            barcode=data.barcode.strip(),
+            branch=branch,
+            current_branch=branch,
+            location=location,
+            loan_category=category,
+            call_number=data.call_number.strip(),
+            acquired_on=data.acquired_on,
+            price=data.price,
+            staff_note=data.staff_note,
+            status=ItemStatus.AVAILABLE,
+            status_changed_at=at,
+            created_at=at,
+            updated_at=at,
+        )
         try:
             with transaction.atomic():
                 item.save()
         except IntegrityError as exc:
             raise CatalogueError({"barcode": f"barcode {item.barcode} is already in use"}) from exc
-        record("item.added", item, actor=actor, at=at,
-               data={"bib": bib.pk, "branch": branch.code})
+        record("item.added", item, actor=actor, at=at, data={"bib": bib.pk, "branch": branch.code})
         return item
 
 
@@ -190,10 +222,16 @@ def update_item(item: Item, data: ItemData, *, actor: Actor, at: dt.datetime) ->
     branch, location, category = _resolve_item(item.library, data)
     with audited_atomic():
         item = Item.objects.select_for_update().get(pk=item.pk)
-        new = {"barcode": data.barcode.strip(), "branch": branch, "location": location,
-               "loan_category": category, "call_number": data.call_number.strip(),
-               "acquired_on": data.acquired_on, "price": data.price,
-               "staff_note": data.staff_note}
+        new = {
+            "barcode": data.barcode.strip(),
+            "branch": branch,
+            "location": location,
+            "loan_category": category,
+            "call_number": data.call_number.strip(),
+            "acquired_on": data.acquired_on,
+            "price": data.price,
+            "staff_note": data.staff_note,
+        }
         changed = sorted(k for k, v in new.items() if getattr(item, k) != v)
         for key, value in new.items():
             setattr(item, key, value)
@@ -205,5 +243,3 @@ def update_item(item: Item, data: ItemData, *, actor: Actor, at: dt.datetime) ->
             raise CatalogueError({"barcode": f"barcode {item.barcode} is already in use"}) from exc
         record("item.updated", item, actor=actor, at=at, data={"fields": changed})
         return item
-
-

@@ -27,8 +27,11 @@ def run_daily(library: Library, *, at: dt.datetime, actor: Actor | None = None) 
     today = local_date(at)
     lifted = 0
     with audited_atomic():
-        ended = list(Patron.objects.select_for_update().filter(
-            library=library, suspended_until__lt=today).values_list("pk", flat=True))
+        ended = list(
+            Patron.objects.select_for_update()
+            .filter(library=library, suspended_until__lt=today)
+            .values_list("pk", flat=True)
+        )
         if ended:
             Patron.objects.filter(pk__in=ended).update(suspended_until=None)
             for pk in ended:

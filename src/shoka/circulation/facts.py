@@ -38,34 +38,65 @@ def load_policy(library: Library | int) -> PolicyTable:
     library_id = library if isinstance(library, int) else library.pk
     loan_rows = tuple(
         LoanRuleRow(
-            patron_category=patron_category, loan_category=loan_category, branch=branch,
+            patron_category=patron_category,
+            loan_category=loan_category,
+            branch=branch,
             terms=LoanTerms(
-                loan_period=loan_period, period_unit=PeriodUnit(period_unit),
-                max_items=max_items, renewals=renewals, holds_allowed=holds_allowed,
+                loan_period=loan_period,
+                period_unit=PeriodUnit(period_unit),
+                max_items=max_items,
+                renewals=renewals,
+                holds_allowed=holds_allowed,
             ),
         )
-        for (patron_category, loan_category, branch, loan_period, period_unit, max_items,
-             renewals, holds_allowed)
-        in LoanRule.objects.filter(library_id=library_id).values_list(
-            "patron_category__code", "loan_category__code", "branch__code", "loan_period",
-            "period_unit", "max_items", "renewals", "holds_allowed",
+        for (
+            patron_category,
+            loan_category,
+            branch,
+            loan_period,
+            period_unit,
+            max_items,
+            renewals,
+            holds_allowed,
+        ) in LoanRule.objects.filter(library_id=library_id).values_list(
+            "patron_category__code",
+            "loan_category__code",
+            "branch__code",
+            "loan_period",
+            "period_unit",
+            "max_items",
+            "renewals",
+            "holds_allowed",
         )
     )
     patron_rows = tuple(
         PatronRuleRow(
-            patron_category=patron_category, branch=branch,
+            patron_category=patron_category,
+            branch=branch,
             terms=PatronTerms(
-                max_loans=max_loans, max_holds=max_holds,
+                max_loans=max_loans,
+                max_holds=max_holds,
                 block_when_overdue=block_when_overdue,
                 suspension_mode=SuspensionMode(suspension_mode),
                 suspension_days=suspension_days,
             ),
         )
-        for (patron_category, branch, max_loans, max_holds, block_when_overdue,
-             suspension_mode, suspension_days)
-        in PatronRule.objects.filter(library_id=library_id).values_list(
-            "patron_category__code", "branch__code", "max_loans", "max_holds",
-            "block_when_overdue", "suspension_mode", "suspension_days",
+        for (
+            patron_category,
+            branch,
+            max_loans,
+            max_holds,
+            block_when_overdue,
+            suspension_mode,
+            suspension_days,
+        ) in PatronRule.objects.filter(library_id=library_id).values_list(
+            "patron_category__code",
+            "branch__code",
+            "max_loans",
+            "max_holds",
+            "block_when_overdue",
+            "suspension_mode",
+            "suspension_days",
         )
     )
     return PolicyTable(loan_rules=loan_rows, patron_rules=patron_rows)
@@ -111,13 +142,13 @@ def lock_item(library: Library | int, item: Item | str) -> Item:
 
 def lock_patron(library: Library | int, patron: Patron | str | int) -> Patron:
     library_id = library if isinstance(library, int) else library.pk
-    locked = Patron.objects.select_for_update(of=("self",)).select_related("category",
-                                                                           "home_branch")
+    locked = Patron.objects.select_for_update(of=("self",)).select_related(
+        "category", "home_branch"
+    )
     if isinstance(patron, str):
         # Found by the card's blind index and locked in one query (the lookup of
         # patrons.services.find_patron_by_card), not read, decrypted and read again.
-        found = locked.filter(library_id=library_id,
-                              card_index__in=card_lookups(patron)).first()
+        found = locked.filter(library_id=library_id, card_index__in=card_lookups(patron)).first()
         if found is None:
             raise CirculationRefused([Refusal(RefusalCode.UNKNOWN_CARD, {"card": patron})])
         return found

@@ -18,13 +18,25 @@ from .models import ACTIVE_HOLD, Hold, HoldStatus, Loan
 from .policy import HoldContext, Refusal, RefusalCode, hold_refusals
 from .routing import Routing, route_item, set_hold_status
 
-_HOLDABLE_STATUSES = [ItemStatus.AVAILABLE, ItemStatus.ON_LOAN, ItemStatus.IN_TRANSIT,
-                      ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_REPAIR]
+_HOLDABLE_STATUSES = [
+    ItemStatus.AVAILABLE,
+    ItemStatus.ON_LOAN,
+    ItemStatus.IN_TRANSIT,
+    ItemStatus.ON_HOLD_SHELF,
+    ItemStatus.IN_REPAIR,
+]
 
 
-def place_hold(bib: Bib, patron: Patron | str | int, *, pickup_branch: Branch, actor: Actor,
-               at: dt.datetime, notify_channel: str | None = None,
-               override_reason: str = "") -> Hold:
+def place_hold(
+    bib: Bib,
+    patron: Patron | str | int,
+    *,
+    pickup_branch: Branch,
+    actor: Actor,
+    at: dt.datetime,
+    notify_channel: str | None = None,
+    override_reason: str = "",
+) -> Hold:
     """Queue a hold on a title for a patron, collected at `pickup_branch`."""
     from .loans import _allow_override
 
@@ -34,29 +46,42 @@ def place_hold(bib: Bib, patron: Patron | str | int, *, pickup_branch: Branch, a
         today = local_date(at)
         policy = load_policy(bib.library_id)
         facts = patron_facts(patron, today)
-        items = (Item.objects.filter(bib=bib, status__in=_HOLDABLE_STATUSES)
-                 .select_related("loan_category"))
+        items = Item.objects.filter(bib=bib, status__in=_HOLDABLE_STATUSES).select_related(
+            "loan_category"
+        )
         holdable = sum(
-            1 for it in items
-            if it.loan_category.loanable and policy.loan_terms(
-                facts.category, it.loan_category.code, pickup_branch.code).holds_allowed
+            1
+            for it in items
+            if it.loan_category.loanable
+            and policy.loan_terms(
+                facts.category, it.loan_category.code, pickup_branch.code
+            ).holds_allowed
         )
         ctx = HoldContext(
-            today=today, patron=facts,
+            today=today,
+            patron=facts,
             patron_terms=policy.patron_terms(facts.category, pickup_branch.code),
             holdable_items=holdable,
-            already_held=Hold.objects.filter(patron=patron, bib=bib,
-                                             status__in=ACTIVE_HOLD).exists(),
-            already_on_loan=Loan.objects.filter(patron=patron, item__bib=bib,
-                                                returned_at__isnull=True).exists(),
-            pickup_branch_ok=(pickup_branch.library_id == bib.library_id
-                              and pickup_branch.is_active
-                              and pickup_branch.kind != BranchKind.BOOKMOBILE),
+            already_held=Hold.objects.filter(
+                patron=patron, bib=bib, status__in=ACTIVE_HOLD
+            ).exists(),
+            already_on_loan=Loan.objects.filter(
+                patron=patron, item__bib=bib, returned_at__isnull=True
+            ).exists(),
+            pickup_branch_ok=(
+                pickup_branch.library_id == bib.library_id
+                and pickup_branch.is_active
+                and pickup_branch.kind != BranchKind.BOOKMOBILE
+            ),
         )
         refusals = hold_refusals(ctx)
         if not holdable and not items.exists():  # say so, whatever else is refused
-            refusals = [Refusal(RefusalCode.NO_HOLDABLE_ITEMS)
-                        if r.code == RefusalCode.HOLDS_NOT_ALLOWED else r for r in refusals]
+            refusals = [
+                Refusal(RefusalCode.NO_HOLDABLE_ITEMS)
+                if r.code == RefusalCode.HOLDS_NOT_ALLOWED
+                else r
+                for r in refusals
+            ]
         overridden = _allow_override(refusals, override_reason, actor)
         channel = notify_channel or patron.notify_channel
         if channel == NotifyChannel.EMAIL and not patron.email:
@@ -64,17 +89,34 @@ def place_hold(bib: Bib, patron: Patron | str | int, *, pickup_branch: Branch, a
         try:
             with transaction.atomic():
                 hold = Hold.objects.create(
-                    bib=bib, patron=patron, pickup_branch=pickup_branch, notify_channel=channel,
-                    placed_at=at, status=HoldStatus.WAITING, patron_category=facts.category,
+                    bib=bib,
+                    patron=patron,
+                    pickup_branch=pickup_branch,
+                    notify_channel=channel,
+                    placed_at=at,
+                    status=HoldStatus.WAITING,
+                    patron_category=facts.category,
                 )
         except IntegrityError as exc:  # one active hold per patron and title
             raise CirculationRefused([Refusal(RefusalCode.ALREADY_HELD)]) from exc
-        record("hold.placed", hold, actor=actor, at=at,
-               data={"bib": bib.pk, "pickup": pickup_branch.code})
+        record(
+            "hold.placed",
+            hold,
+            actor=actor,
+            at=at,
+            data={"bib": bib.pk, "pickup": pickup_branch.code},
+        )
         if overridden:
-            record("hold.refusal_overridden", hold, actor=actor, at=at,
-                   data={"codes": [r.code.value for r in overridden],
-                         "reason": override_reason.strip()})
+            record(
+                "hold.refusal_overridden",
+                hold,
+                actor=actor,
+                at=at,
+                data={
+                    "codes": [r.code.value for r in overridden],
+                    "reason": override_reason.strip(),
+                },
+            )
         return hold
 
 
@@ -96,8 +138,9 @@ def _release_item(hold: Hold, *, at: dt.datetime, actor: Actor) -> Routing | Non
     if item.status != ItemStatus.ON_HOLD_SHELF:
         return None  # still travelling: routed when it arrives
     branch = hold.pickup_branch
-    return route_item(item, branch, trigger="release", policy=load_policy(item.library_id),
-                      at=at, actor=actor)
+    return route_item(
+        item, branch, trigger="release", policy=load_policy(item.library_id), at=at, actor=actor
+    )
 
 
 def _lock_hold_and_item(hold: Hold) -> Hold:
@@ -107,8 +150,11 @@ def _lock_hold_and_item(hold: Hold) -> Hold:
         item_id = Hold.objects.filter(pk=hold.pk).values_list("item_id", flat=True).get()
         if item_id is not None:
             lock_item(hold.bib.library_id, Item.objects.only("barcode").get(pk=item_id))
-        locked = (Hold.objects.select_for_update(of=("self",))
-                  .select_related("pickup_branch", "patron", "bib").get(pk=hold.pk))
+        locked = (
+            Hold.objects.select_for_update(of=("self",))
+            .select_related("pickup_branch", "patron", "bib")
+            .get(pk=hold.pk)
+        )
         if locked.item_id == item_id:
             return locked
         # Trapped (or released) between the two reads: lock again in the right order.
@@ -132,16 +178,22 @@ def expire_holds(*, library_id: int, actor: Actor, at: dt.datetime) -> list[Hold
     patron in the queue (or goes home). Idempotent: a second run finds nothing to do."""
     today = local_date(at)
     expired: list[Hold] = []
-    due = (Hold.objects.filter(bib__library_id=library_id, status=HoldStatus.READY,
-                               expires_on__lt=today).order_by("expires_on", "id"))
+    due = Hold.objects.filter(
+        bib__library_id=library_id, status=HoldStatus.READY, expires_on__lt=today
+    ).order_by("expires_on", "id")
     for candidate in due:
         with audited_atomic():
             hold = _lock_hold_and_item(candidate)
             if hold.status != HoldStatus.READY:
                 continue
             _close(hold, "expire", HoldStatus.EXPIRED, by="system", at=at)
-            record("hold.expired", hold, actor=actor, at=at,
-                   data={"item": hold.item_id, "expires_on": str(hold.expires_on)})
+            record(
+                "hold.expired",
+                hold,
+                actor=actor,
+                at=at,
+                data={"item": hold.item_id, "expires_on": str(hold.expires_on)},
+            )
             _release_item(hold, at=at, actor=actor)
             expired.append(hold)
     return expired

@@ -18,8 +18,15 @@ _TRIGGER_TO_STATUS = {
 }
 
 
-def change_item_status(item: Item | str, trigger: str, *, library_id: int, actor: Actor,
-                       at: dt.datetime, note: str = "") -> Item:
+def change_item_status(
+    item: Item | str,
+    trigger: str,
+    *,
+    library_id: int,
+    actor: Actor,
+    at: dt.datetime,
+    note: str = "",
+) -> Item:
     """Apply `trigger` (mark_missing, send_to_repair, withdraw) per the transition table.
     Items come back from missing or repair by being scanned in (check-in)."""
     if trigger not in _TRIGGER_TO_STATUS:
@@ -28,6 +35,11 @@ def change_item_status(item: Item | str, trigger: str, *, library_id: int, actor
         item = lock_item(library_id, item)
         before = item.status
         set_item_status(item, trigger, _TRIGGER_TO_STATUS[trigger], at, item.current_branch)
-        record(f"item.{trigger}", item, actor=actor, at=at,
-               data={"from": before, "note": note} if note else {"from": before})
+        record(
+            f"item.{trigger}",
+            item,
+            actor=actor,
+            at=at,
+            data={"from": before, "note": note} if note else {"from": before},
+        )
         return item

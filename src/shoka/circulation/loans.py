@@ -68,23 +68,35 @@ def _allow_override(refusals: list[Refusal], reason: str, actor: Actor) -> list[
 
 
 def _due_on(branch: Branch, terms: LoanTerms, today: dt.date) -> dt.date:
-    return due_date(branch, today, terms.loan_period,
-                    opening_days=terms.period_unit == PeriodUnit.OPENING_DAYS)
+    return due_date(
+        branch, today, terms.loan_period, opening_days=terms.period_unit == PeriodUnit.OPENING_DAYS
+    )
 
 
-def checkout(item: Item | str, patron: Patron | str | int, *, branch: Branch, actor: Actor,
-             at: dt.datetime, override_reason: str = "") -> CheckoutResult:
+def checkout(
+    item: Item | str,
+    patron: Patron | str | int,
+    *,
+    branch: Branch,
+    actor: Actor,
+    at: dt.datetime,
+    override_reason: str = "",
+) -> CheckoutResult:
     """Lend `item` to `patron` at `branch`. Raises CirculationRefused with every reason."""
     with audited_atomic():
         item = lock_item(branch.library_id, item)
         patron = lock_patron(branch.library_id, patron)
         today = local_date(at)
         policy = load_policy(branch.library_id)
-        trapped = (Hold.objects.filter(item=item, status__in=[HoldStatus.IN_TRANSIT,
-                                                                HoldStatus.READY]).first())
+        trapped = Hold.objects.filter(
+            item=item, status__in=[HoldStatus.IN_TRANSIT, HoldStatus.READY]
+        ).first()
         # Whose loan it is matters only for an item on loan (item_is_available).
-        open_loan = (Loan.objects.filter(item=item, returned_at__isnull=True).first()
-                     if item.status == ItemStatus.ON_LOAN else None)
+        open_loan = (
+            Loan.objects.filter(item=item, returned_at__isnull=True).first()
+            if item.status == ItemStatus.ON_LOAN
+            else None
+        )
         facts = patron_facts(patron, today)
         loan_terms = policy.loan_terms(facts.category, item.loan_category.code, branch.code)
         patron_terms = policy.patron_terms(facts.category, branch.code)
@@ -110,10 +122,15 @@ def checkout(item: Item | str, patron: Patron | str | int, *, branch: Branch, ac
         try:
             with transaction.atomic():
                 loan = Loan.objects.create(
-                    item=item, patron=patron, branch=branch, checked_out_at=at, due_on=due_on,
+                    item=item,
+                    patron=patron,
+                    branch=branch,
+                    checked_out_at=at,
+                    due_on=due_on,
                     patron_category=facts.category,
                     age_band=age_band(age_on(birth, today)) if birth else "",
-                    area_code=patron.area_code, overridden=bool(overridden),
+                    area_code=patron.area_code,
+                    overridden=bool(overridden),
                 )
         except IntegrityError as exc:  # the database's own guard: one open loan per item
             raise CirculationRefused([Refusal(RefusalCode.ITEM_ON_LOAN)]) from exc
@@ -121,8 +138,11 @@ def checkout(item: Item | str, patron: Patron | str | int, *, branch: Branch, ac
 
         # No active hold among the patron's (counted above, under the patron's lock): no
         # need to look for one on this title.
-        collected = trapped if ctx.item.held_for_this_patron else (
-            _own_hold_on_title(item, patron) if facts.holds_active else None)
+        collected = (
+            trapped
+            if ctx.item.held_for_this_patron
+            else (_own_hold_on_title(item, patron) if facts.holds_active else None)
+        )
         if collected is not None:
             # The patron may take another copy than the one trapped for them (from the open
             # shelf): the hold is collected all the same and that copy passes on.
@@ -136,28 +156,52 @@ def checkout(item: Item | str, patron: Patron | str | int, *, branch: Branch, ac
             collected.save()
             record("hold.collected", collected, actor=actor, at=at, data={"item": item.pk})
             if other_copy is not None and other_copy.status == ItemStatus.ON_HOLD_SHELF:
-                route_item(other_copy, collected.pickup_branch, trigger="release",
-                           policy=policy, at=at, actor=actor)
+                route_item(
+                    other_copy,
+                    collected.pickup_branch,
+                    trigger="release",
+                    policy=policy,
+                    at=at,
+                    actor=actor,
+                )
 
-        record("loan.checked_out", loan, actor=actor, at=at,
-               data={"item": item.pk, "branch": branch.code, "due_on": str(due_on)})
+        record(
+            "loan.checked_out",
+            loan,
+            actor=actor,
+            at=at,
+            data={"item": item.pk, "branch": branch.code, "due_on": str(due_on)},
+        )
         if overridden:
-            record("loan.refusal_overridden", loan, actor=actor, at=at,
-                   data={"codes": [r.code.value for r in overridden],
-                         "reason": override_reason.strip()})
+            record(
+                "loan.refusal_overridden",
+                loan,
+                actor=actor,
+                at=at,
+                data={
+                    "codes": [r.code.value for r in overridden],
+                    "reason": override_reason.strip(),
+                },
+            )
         return CheckoutResult(loan=loan, overridden=overridden, hold_collected=collected)
 
 
 def _own_hold_on_title(item: Item, patron: Patron) -> Hold | None:
     """The patron's active hold on the item's title, locked (its trapped copy first)."""
-    hold = Hold.objects.filter(bib_id=item.bib_id, patron=patron,
-                               status__in=ACTIVE_HOLD).only("id", "item_id").first()
+    hold = (
+        Hold.objects.filter(bib_id=item.bib_id, patron=patron, status__in=ACTIVE_HOLD)
+        .only("id", "item_id")
+        .first()
+    )
     if hold is None:
         return None
     if hold.item_id is not None and hold.item_id != item.pk:  # lock order: items first
         lock_item(item.library_id, Item.objects.only("barcode").get(pk=hold.item_id))
-    return (Hold.objects.select_for_update(of=("self",))
-            .select_related("pickup_branch", "item").get(pk=hold.pk))
+    return (
+        Hold.objects.select_for_update(of=("self",))
+        .select_related("pickup_branch", "item")
+        .get(pk=hold.pk)
+    )
 
 
 def checkin(item: Item | str, *, branch: Branch, actor: Actor, at: dt.datetime) -> CheckinResult:
@@ -167,8 +211,12 @@ def checkin(item: Item | str, *, branch: Branch, actor: Actor, at: dt.datetime) 
         item = lock_item(branch.library_id, item)
         today = local_date(at)
         policy: PolicyTable | None = None  # loaded only when needed: most returns are on time
-        loan = (Loan.objects.select_for_update(of=("self",)).select_related("branch")
-                .filter(item=item, returned_at__isnull=True).first())
+        loan = (
+            Loan.objects.select_for_update(of=("self",))
+            .select_related("branch")
+            .filter(item=item, returned_at__isnull=True)
+            .first()
+        )
         days_late, suspended_until = 0, None
         if loan is not None:
             patron = lock_patron(branch.library_id, loan.patron_id or 0)
@@ -177,8 +225,9 @@ def checkin(item: Item | str, *, branch: Branch, actor: Actor, at: dt.datetime) 
                 policy = load_policy(branch.library_id)
                 terms = policy.patron_terms(patron.category.code, loan.branch.code)
                 suspended_until = suspension_after_return(terms, loan.due_on, today)
-            if suspended_until and (patron.suspended_until is None
-                                    or suspended_until > patron.suspended_until):
+            if suspended_until and (
+                patron.suspended_until is None or suspended_until > patron.suspended_until
+            ):
                 patron.suspended_until = suspended_until
                 patron.save(update_fields=["suspended_until"])
             loan.returned_at = at
@@ -187,29 +236,59 @@ def checkin(item: Item | str, *, branch: Branch, actor: Actor, at: dt.datetime) 
             if not loan.history_kept:
                 loan.patron = None
             loan.save(update_fields=["returned_at", "return_branch", "history_kept", "patron"])
-            record("loan.returned", loan, actor=actor, at=at,
-                   data={"item": item.pk, "branch": branch.code, "days_late": days_late,
-                         "suspension_applied": suspended_until is not None})
+            record(
+                "loan.returned",
+                loan,
+                actor=actor,
+                at=at,
+                data={
+                    "item": item.pk,
+                    "branch": branch.code,
+                    "days_late": days_late,
+                    "suspension_applied": suspended_until is not None,
+                },
+            )
         routing = route_item(item, branch, trigger="checkin", policy=policy, at=at, actor=actor)
         if loan is None:
-            record("item.scanned_in", item, actor=actor, at=at,
-                   data={"branch": branch.code, "route": routing.route.value})
-        return CheckinResult(item=item, routing=routing, loan=loan, days_late=days_late,
-                             suspended_until=suspended_until)
+            record(
+                "item.scanned_in",
+                item,
+                actor=actor,
+                at=at,
+                data={"branch": branch.code, "route": routing.route.value},
+            )
+        return CheckinResult(
+            item=item,
+            routing=routing,
+            loan=loan,
+            days_late=days_late,
+            suspended_until=suspended_until,
+        )
 
 
-def renew(item: Item | str, *, actor: Actor, at: dt.datetime, branch: Branch | None = None,
-          override_reason: str = "") -> RenewResult:
+def renew(
+    item: Item | str,
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    branch: Branch | None = None,
+    override_reason: str = "",
+) -> RenewResult:
     """Extend an open loan from today. Refused while a hold waits for the title, while the
     patron has overdue items, or when renewals are used up."""
-    library_id = branch.library_id if branch else (
-        item.library_id if isinstance(item, Item) else None)
+    library_id = (
+        branch.library_id if branch else (item.library_id if isinstance(item, Item) else None)
+    )
     if library_id is None:
         raise ValueError("renew by barcode needs the branch (for its library)")
     with audited_atomic():
         item = lock_item(library_id, item)
-        loan = (Loan.objects.select_for_update(of=("self",)).select_related("branch")
-                .filter(item=item, returned_at__isnull=True).first())
+        loan = (
+            Loan.objects.select_for_update(of=("self",))
+            .select_related("branch")
+            .filter(item=item, returned_at__isnull=True)
+            .first()
+        )
         if loan is None:
             raise CirculationRefused([Refusal(RefusalCode.NOT_ON_LOAN)])
         patron = lock_patron(library_id, loan.patron_id or 0)
@@ -217,12 +296,14 @@ def renew(item: Item | str, *, actor: Actor, at: dt.datetime, branch: Branch | N
         policy = load_policy(library_id)
         facts = patron_facts(patron, today)
         loan_branch = branch or loan.branch
-        loan_terms = policy.loan_terms(facts.category, item.loan_category.code,
-                                       loan_branch.code)
+        loan_terms = policy.loan_terms(facts.category, item.loan_category.code, loan_branch.code)
         ctx = RenewalContext(
-            today=today, patron=facts, renewals_done=loan.renewals,
-            holds_waiting=Hold.objects.filter(bib_id=item.bib_id,
-                                              status=HoldStatus.WAITING).count(),
+            today=today,
+            patron=facts,
+            renewals_done=loan.renewals,
+            holds_waiting=Hold.objects.filter(
+                bib_id=item.bib_id, status=HoldStatus.WAITING
+            ).count(),
             loan_terms=loan_terms,
             patron_terms=policy.patron_terms(facts.category, loan_branch.code),
         )
@@ -231,10 +312,22 @@ def renew(item: Item | str, *, actor: Actor, at: dt.datetime, branch: Branch | N
         loan.due_on = max(previous, _due_on(loan_branch, loan_terms, today))
         loan.renewals += 1
         loan.save(update_fields=["due_on", "renewals"])
-        record("loan.renewed", loan, actor=actor, at=at,
-               data={"item": item.pk, "due_on": str(loan.due_on), "renewals": loan.renewals})
+        record(
+            "loan.renewed",
+            loan,
+            actor=actor,
+            at=at,
+            data={"item": item.pk, "due_on": str(loan.due_on), "renewals": loan.renewals},
+        )
         if overridden:
-            record("loan.refusal_overridden", loan, actor=actor, at=at,
-                   data={"codes": [r.code.value for r in overridden],
-                         "reason": override_reason.strip()})
+            record(
+                "loan.refusal_overridden",
+                loan,
+                actor=actor,
+                at=at,
+                data={
+                    "codes": [r.code.value for r in overridden],
+                    "reason": override_reason.strip(),
+                },
+            )
         return RenewResult(loan=loan, previous_due_on=previous, overridden=overridden)

@@ -88,12 +88,17 @@ class PolicyTable:
     def loan_terms(self, patron_category: str, loan_category: str, branch: str) -> LoanTerms:
         best: tuple[int, LoanTerms] | None = None
         for row in self.loan_rules:
-            if not (_matches(row.patron_category, patron_category)
-                    and _matches(row.loan_category, loan_category)
-                    and _matches(row.branch, branch)):
+            if not (
+                _matches(row.patron_category, patron_category)
+                and _matches(row.loan_category, loan_category)
+                and _matches(row.branch, branch)
+            ):
                 continue
-            score = ((row.loan_category is not None) * 4 + (row.patron_category is not None) * 2
-                     + (row.branch is not None))
+            score = (
+                (row.loan_category is not None) * 4
+                + (row.patron_category is not None) * 2
+                + (row.branch is not None)
+            )
             if best is None or score > best[0]:
                 best = (score, row.terms)
         return best[1] if best else DEFAULT_LOAN_TERMS
@@ -101,8 +106,9 @@ class PolicyTable:
     def patron_terms(self, patron_category: str, branch: str) -> PatronTerms:
         best: tuple[int, PatronTerms] | None = None
         for row in self.patron_rules:
-            if not (_matches(row.patron_category, patron_category)
-                    and _matches(row.branch, branch)):
+            if not (
+                _matches(row.patron_category, patron_category) and _matches(row.branch, branch)
+            ):
                 continue
             score = (row.patron_category is not None) * 2 + (row.branch is not None)
             if best is None or score > best[0]:
@@ -177,18 +183,20 @@ UNAVAILABLE_STATUS: Mapping[str, StrOrPromise] = {
 }
 
 # Refusals staff may override with a reason (permission circulation.override_refusal).
-OVERRIDABLE: frozenset[RefusalCode] = frozenset({
-    RefusalCode.CARD_EXPIRED,
-    RefusalCode.PATRON_BLOCKED,
-    RefusalCode.PATRON_SUSPENDED,
-    RefusalCode.PATRON_HAS_OVERDUE,
-    RefusalCode.ITEM_NOT_LOANABLE,
-    RefusalCode.ITEM_UNAVAILABLE,
-    RefusalCode.LIMIT_TOTAL,
-    RefusalCode.LIMIT_CATEGORY,
-    RefusalCode.RENEWALS_EXHAUSTED,
-    RefusalCode.LIMIT_HOLDS,
-})
+OVERRIDABLE: frozenset[RefusalCode] = frozenset(
+    {
+        RefusalCode.CARD_EXPIRED,
+        RefusalCode.PATRON_BLOCKED,
+        RefusalCode.PATRON_SUSPENDED,
+        RefusalCode.PATRON_HAS_OVERDUE,
+        RefusalCode.ITEM_NOT_LOANABLE,
+        RefusalCode.ITEM_UNAVAILABLE,
+        RefusalCode.LIMIT_TOTAL,
+        RefusalCode.LIMIT_CATEGORY,
+        RefusalCode.RENEWALS_EXHAUSTED,
+        RefusalCode.LIMIT_HOLDS,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -298,8 +306,11 @@ def item_is_loanable(ctx: CheckoutContext) -> Refusal | None:
 def item_is_available(ctx: CheckoutContext) -> Refusal | None:
     item = ctx.item
     if item.status == "on_loan":
-        code = (RefusalCode.ALREADY_ON_LOAN_TO_PATRON if item.on_loan_to_this_patron
-                else RefusalCode.ITEM_ON_LOAN)
+        code = (
+            RefusalCode.ALREADY_ON_LOAN_TO_PATRON
+            if item.on_loan_to_this_patron
+            else RefusalCode.ITEM_ON_LOAN
+        )
         return Refusal(code)
     if item.held_for_other:
         return Refusal(RefusalCode.ITEM_HELD_FOR_OTHER)
@@ -321,8 +332,9 @@ def within_category_limit(ctx: CheckoutContext) -> Refusal | None:
     limit = ctx.loan_terms.max_items
     held = ctx.patron.loans_by_category.get(ctx.item.loan_category, 0)
     if limit is not None and held >= limit:
-        return Refusal(RefusalCode.LIMIT_CATEGORY,
-                       {"limit": limit, "category": ctx.item.loan_category_name})
+        return Refusal(
+            RefusalCode.LIMIT_CATEGORY, {"limit": limit, "category": ctx.item.loan_category_name}
+        )
     return None
 
 
@@ -474,8 +486,9 @@ def hold_refusals(ctx: HoldContext) -> list[Refusal]:
 # --- suspension ------------------------------------------------------------------------
 
 
-def suspension_after_return(terms: PatronTerms, due_on: dt.date, returned_on: dt.date
-                            ) -> dt.date | None:
+def suspension_after_return(
+    terms: PatronTerms, due_on: dt.date, returned_on: dt.date
+) -> dt.date | None:
     """The last day of the suspension a late return earns, or None. (No fines: Japanese
     public libraries suspend borrowing instead.)"""
     days_late = (returned_on - due_on).days

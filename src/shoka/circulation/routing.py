@@ -32,8 +32,9 @@ class Routing:
     hold: Hold | None = None
 
 
-def set_item_status(item: Item, trigger: str, status: str, at: dt.datetime,
-                    current_branch: Branch | None) -> None:
+def set_item_status(
+    item: Item, trigger: str, status: str, at: dt.datetime, current_branch: Branch | None
+) -> None:
     check_item_transition(item.status, trigger, status)
     item.status = status
     item.current_branch = current_branch
@@ -49,8 +50,10 @@ def set_hold_status(hold: Hold, trigger: str, status: str) -> None:
 def _pickup_number(hold: Hold) -> str:
     """A short number for the hold slip (取置番号), unique among the branch's trapped holds."""
     in_use = set(
-        Hold.objects.filter(pickup_branch_id=hold.pickup_branch_id,
-                            status__in=[HoldStatus.IN_TRANSIT, HoldStatus.READY])
+        Hold.objects.filter(
+            pickup_branch_id=hold.pickup_branch_id,
+            status__in=[HoldStatus.IN_TRANSIT, HoldStatus.READY],
+        )
         .exclude(pk=hold.pk)
         .values_list("pickup_number", flat=True)
     )
@@ -60,8 +63,9 @@ def _pickup_number(hold: Hold) -> str:
     return f"{number:04d}"
 
 
-def make_ready(hold: Hold, item: Item, branch: Branch, *, trigger: str, at: dt.datetime,
-               actor: Actor) -> None:
+def make_ready(
+    hold: Hold, item: Item, branch: Branch, *, trigger: str, at: dt.datetime, actor: Actor
+) -> None:
     set_hold_status(hold, trigger, HoldStatus.READY)
     hold.item = item
     hold.trapped_at = hold.trapped_at or at
@@ -69,17 +73,32 @@ def make_ready(hold: Hold, item: Item, branch: Branch, *, trigger: str, at: dt.d
     hold.expires_on = hold_shelf_last_day(branch, local_date(at))
     hold.pickup_number = hold.pickup_number or _pickup_number(hold)
     hold.save()
-    record("hold.ready", hold, actor=actor, at=at,
-           data={"item": item.pk, "branch": branch.code, "expires_on": str(hold.expires_on)})
+    record(
+        "hold.ready",
+        hold,
+        actor=actor,
+        at=at,
+        data={"item": item.pk, "branch": branch.code, "expires_on": str(hold.expires_on)},
+    )
 
 
-def route_item(item: Item, branch: Branch, *, trigger: str, policy: PolicyTable | None,
-               at: dt.datetime, actor: Actor) -> Routing:
+def route_item(
+    item: Item,
+    branch: Branch,
+    *,
+    trigger: str,
+    policy: PolicyTable | None,
+    at: dt.datetime,
+    actor: Actor,
+) -> Routing:
     """Decide and apply the item's next status after it was scanned in at `branch`.
     `policy` None: the rule table is loaded here, only if a hold is waiting for the title."""
-    trapped = (Hold.objects.select_for_update()
-               .filter(item=item, status__in=[HoldStatus.IN_TRANSIT, HoldStatus.READY])
-               .select_related("pickup_branch").first())
+    trapped = (
+        Hold.objects.select_for_update()
+        .filter(item=item, status__in=[HoldStatus.IN_TRANSIT, HoldStatus.READY])
+        .select_related("pickup_branch")
+        .first()
+    )
     if trapped is not None:
         if trapped.status == HoldStatus.READY:
             return Routing(Route.HOLD_SHELF, trapped.pickup_branch, trapped)
@@ -91,13 +110,17 @@ def route_item(item: Item, branch: Branch, *, trigger: str, policy: PolicyTable 
         return Routing(Route.TRANSIT, trapped.pickup_branch, trapped)
 
     lock_bib(item.bib_id)
-    for hold in (Hold.objects.select_for_update(of=("self",))
-                 .filter(bib_id=item.bib_id, status=HoldStatus.WAITING)
-                 .select_related("pickup_branch").order_by("placed_at", "id")):
+    for hold in (
+        Hold.objects.select_for_update(of=("self",))
+        .filter(bib_id=item.bib_id, status=HoldStatus.WAITING)
+        .select_related("pickup_branch")
+        .order_by("placed_at", "id")
+    ):
         if policy is None:
             policy = load_policy(item.library_id)
-        terms = policy.loan_terms(hold.patron_category, item.loan_category.code,
-                                  hold.pickup_branch.code)
+        terms = policy.loan_terms(
+            hold.patron_category, item.loan_category.code, hold.pickup_branch.code
+        )
         if not (terms.holds_allowed and item.loan_category.loanable):
             continue
         hold.item = item
@@ -109,8 +132,13 @@ def route_item(item: Item, branch: Branch, *, trigger: str, policy: PolicyTable 
         set_hold_status(hold, "trap", HoldStatus.IN_TRANSIT)
         hold.pickup_number = _pickup_number(hold)
         hold.save()
-        record("hold.trapped", hold, actor=actor, at=at,
-               data={"item": item.pk, "to": hold.pickup_branch.code})
+        record(
+            "hold.trapped",
+            hold,
+            actor=actor,
+            at=at,
+            data={"item": item.pk, "to": hold.pickup_branch.code},
+        )
         set_item_status(item, trigger, ItemStatus.IN_TRANSIT, at, branch)
         return Routing(Route.TRANSIT, hold.pickup_branch, hold)
 

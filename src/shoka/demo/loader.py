@@ -202,8 +202,9 @@ def _categories_and_rules(library: Library, bookmobile: Branch) -> dict[str, Loa
 
 def _bib_data(bib: DemoBib) -> BibData:
     title = bib.full_title  # ISBD order: title, volume, " : " subtitle
-    reading = " ".join(r for r in (bib.title_reading, bib.volume_reading,
-                                   bib.subtitle_reading) if r)
+    reading = " ".join(
+        r for r in (bib.title_reading, bib.volume_reading, bib.subtitle_reading) if r
+    )
     return BibData(
         title=title,
         title_reading=reading,
@@ -230,8 +231,12 @@ def _loan_category(bib: DemoBib, rng: random.Random) -> str:
     if bib.material_type in ("kamishibai", "magazine"):
         return bib.material_type
     # Dictionaries and encyclopaedias (NDC form division 033/03: 辞典) stay in the library.
-    if bib.ndc.startswith("03") or ".03" in bib.ndc or bib.ndc.endswith("033") \
-            or rng.random() < 0.02:
+    if (
+        bib.ndc.startswith("03")
+        or ".03" in bib.ndc
+        or bib.ndc.endswith("033")
+        or rng.random() < 0.02
+    ):
         return "reference"
     return "book"
 

@@ -18,5 +18,6 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cache_control(public=True, max_age=3600)
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("User-agent: *\nCrawl-delay: 1\nAllow: /\n",
-                        content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        "User-agent: *\nCrawl-delay: 1\nAllow: /\n", content_type="text/plain; charset=utf-8"
+    )

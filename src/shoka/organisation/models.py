@@ -23,11 +23,15 @@ class Library(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     country = models.CharField(_("holiday calendar country"), max_length=2, default="JP")
     card_check_digit = models.CharField(
-        _("card number check digit"), max_length=20, choices=CheckDigit.choices,
+        _("card number check digit"),
+        max_length=20,
+        choices=CheckDigit.choices,
         default=CheckDigit.NONE,
     )
     item_check_digit = models.CharField(
-        _("item barcode check digit"), max_length=20, choices=CheckDigit.choices,
+        _("item barcode check digit"),
+        max_length=20,
+        choices=CheckDigit.choices,
         default=CheckDigit.NONE,
     )
     registration_years = models.PositiveSmallIntegerField(
@@ -65,11 +69,15 @@ class Branch(models.Model):
     )
     closed_on_public_holidays = models.BooleanField(default=False)
     monthly_closed_rule = models.JSONField(
-        _("monthly housekeeping day (整理日)"), default=list, blank=True,
+        _("monthly housekeeping day (整理日)"),
+        default=list,
+        blank=True,
         help_text='e.g. [{"week": -1, "weekday": 3}] (last Thursday) or [{"day": 25}]',
     )
     annual_closures = models.JSONField(
-        _("annual closures"), default=list, blank=True,
+        _("annual closures"),
+        default=list,
+        blank=True,
         help_text='e.g. [["12-29", "01-03"]] (年末年始)',
     )
     hold_shelf_days = models.PositiveSmallIntegerField(
@@ -128,7 +136,9 @@ class ClosedPeriod(models.Model):
     )
     start = models.DateField()
     end = models.DateField()
-    kind = models.CharField(max_length=12, choices=ClosedPeriodKind.choices, default=ClosedPeriodKind.CLOSED)
+    kind = models.CharField(
+        max_length=12, choices=ClosedPeriodKind.choices, default=ClosedPeriodKind.CLOSED
+    )
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:

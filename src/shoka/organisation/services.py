@@ -45,10 +45,10 @@ def calendar_spec(branch: Branch, *, since: dt.date | None = None) -> cal.Calend
         annual=tuple(_annual(p) for p in branch.annual_closures or []),
         # Plain values, not model instances: this runs on every checkout (due date).
         closures=tuple(
-            cal.ClosedRange(start=start, end=end, kind=_KIND[ClosedPeriodKind(kind)],
-                            reason=reason or None)
-            for start, end, kind, reason in closures.values_list("start", "end", "kind",
-                                                                 "reason")
+            cal.ClosedRange(
+                start=start, end=end, kind=_KIND[ClosedPeriodKind(kind)], reason=reason or None
+            )
+            for start, end, kind, reason in closures.values_list("start", "end", "kind", "reason")
         ),
         special_openings=frozenset(openings.values_list("date", flat=True)),
     )
@@ -69,5 +69,6 @@ def due_date(branch: Branch, start: dt.date, period: int, *, opening_days: bool)
 def hold_shelf_last_day(branch: Branch, ready_on: dt.date) -> dt.date:
     """Items wait `hold_shelf_days` opening days, counted from the day after they are ready."""
     spec = calendar_spec(branch, since=ready_on)
-    return cal.due_date_in_opening_days(spec, holidays_for(branch), ready_on,
-                                        branch.hold_shelf_days)
+    return cal.due_date_in_opening_days(
+        spec, holidays_for(branch), ready_on, branch.hold_shelf_days
+    )

@@ -50,8 +50,9 @@ def name_tokens(name: str, name_kana: str, ring: KeyRing | None = None) -> set[s
     ring = ring or get_keyring()
     normal = normalize_name(name)
     found = grams(normal) | grams(normalize_reading(name_kana))
-    return ({search_token(ring, NAME_GRAM, g) for g in found}
-            | {search_token(ring, NAME_CHAR, c) for c in set(normal)})
+    return {search_token(ring, NAME_GRAM, g) for g in found} | {
+        search_token(ring, NAME_CHAR, c) for c in set(normal)
+    }
 
 
 def query_tokens(query: str) -> list[tuple[set[str], str]]:
@@ -60,6 +61,14 @@ def query_tokens(query: str) -> list[tuple[set[str], str]]:
     decrypted value contains the normalised text."""
     ring = get_keyring()
     forms = {normalize_name(query), normalize_reading(query)}
-    return [({search_token(ring, NAME_CHAR if len(form) == 1 else NAME_GRAM, g)
-              for g in grams(form)}, form)
-            for form in sorted(forms) if form]
+    return [
+        (
+            {
+                search_token(ring, NAME_CHAR if len(form) == 1 else NAME_GRAM, g)
+                for g in grams(form)
+            },
+            form,
+        )
+        for form in sorted(forms)
+        if form
+    ]

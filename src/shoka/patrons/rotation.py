@@ -18,8 +18,9 @@ from .models import Patron
 from .services import _apply, _write_tokens, data_of
 
 
-def rotate_keys(*, progress: Callable[[str], None] = lambda _m: None,
-                actor: Actor | None = None) -> int:
+def rotate_keys(
+    *, progress: Callable[[str], None] = lambda _m: None, actor: Actor | None = None
+) -> int:
     actor = actor or Actor.cli()
     old = get_keyring()
     if old.path is None:
@@ -34,17 +35,28 @@ def rotate_keys(*, progress: Callable[[str], None] = lambda _m: None,
         write_key_file(path, new, overwrite=True)  # old keys kept until the commit
         reset_keyring_cache()
         progress(f"new data key v{new.active_data_key}, index key v{new.active_index_key}")
-        for patron in Patron.objects.select_for_update().select_related(
-                "category", "home_branch").order_by("pk"):
+        for patron in (
+            Patron.objects.select_for_update()
+            .select_related("category", "home_branch")
+            .order_by("pk")
+        ):
             _apply(patron, data_of(patron))  # re-derives indexes with the new index key
             patron.save()  # every encrypted field is written with the new data key
             _write_tokens(patron)
             count += 1
             if count % 1000 == 0:
                 progress(f"{count} patrons")
-        record("keys.rotated", None, actor=actor, at=timezone.now(),
-               data={"data_key": new.active_data_key, "index_key": new.active_index_key,
-                     "patrons": count})
+        record(
+            "keys.rotated",
+            None,
+            actor=actor,
+            at=timezone.now(),
+            data={
+                "data_key": new.active_data_key,
+                "index_key": new.active_index_key,
+                "patrons": count,
+            },
+        )
     write_key_file(path, get_keyring().without_old_keys(), overwrite=True)
     reset_keyring_cache()
     return count

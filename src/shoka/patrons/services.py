@@ -79,14 +79,27 @@ class PatronData:
     pin: str | None = field(default=None, repr=False)
 
 
-PERSONAL_FIELDS = ("name", "name_kana", "birth_date", "postal_code", "address", "phone",
-                   "email", "guardian_name", "guardian_relation", "guardian_contact")
+PERSONAL_FIELDS = (
+    "name",
+    "name_kana",
+    "birth_date",
+    "postal_code",
+    "address",
+    "phone",
+    "email",
+    "guardian_name",
+    "guardian_relation",
+    "guardian_contact",
+)
 
 
 def _pin_hasher() -> PasswordHasher:
     cost = settings.SHOKA_PIN_HASH
-    return PasswordHasher(time_cost=int(cost["time_cost"]), memory_cost=int(cost["memory_cost"]),
-                          parallelism=int(cost["parallelism"]))
+    return PasswordHasher(
+        time_cost=int(cost["time_cost"]),
+        memory_cost=int(cost["memory_cost"]),
+        parallelism=int(cost["parallelism"]),
+    )
 
 
 def hash_pin(pin: str) -> str:
@@ -149,8 +162,11 @@ def clean_patron_data(library: Library, data: PatronData, today: dt.date) -> Pat
         except ContactError as exc:
             errors["email"] = str(exc)
     if category is not None and category.requires_guardian:
-        for name_, label in (("guardian_name", "name"), ("guardian_relation", "relation"),
-                             ("guardian_contact", "contact")):
+        for name_, label in (
+            ("guardian_name", "name"),
+            ("guardian_relation", "relation"),
+            ("guardian_contact", "contact"),
+        ):
             if not (getattr(data, name_) or "").strip():
                 errors[name_] = f"a child's registration needs the guardian's {label}"
     if data.notify_channel not in NotifyChannel.values:
@@ -166,8 +182,14 @@ def clean_patron_data(library: Library, data: PatronData, today: dt.date) -> Pat
     if errors:
         raise PatronError(errors)
     return replace(
-        data, card_number=card, name=name, name_kana=normalize_reading_display(kana),
-        postal_code=postal, address=address, phone=phone, email=email,
+        data,
+        card_number=card,
+        name=name,
+        name_kana=normalize_reading_display(kana),
+        postal_code=postal,
+        address=address,
+        phone=phone,
+        email=email,
         guardian_name=(data.guardian_name or "").strip() or None,
         guardian_relation=(data.guardian_relation or "").strip() or None,
         guardian_contact=(data.guardian_contact or "").strip() or None,
@@ -185,16 +207,18 @@ def normalize_reading_display(text: str) -> str:
     return " ".join(_to_katakana_spaced(text).split())
 
 
-def find_possible_duplicates(library: Library, name_kana: str, birth_date: dt.date | None,
-                             *, exclude: int | None = None) -> list[int]:
+def find_possible_duplicates(
+    library: Library, name_kana: str, birth_date: dt.date | None, *, exclude: int | None = None
+) -> list[int]:
     key = indexes.duplicate_key(name_kana, birth_date)
     if key is None:
         return []
     ring = get_keyring()
     from shoka.security.crypto import blind_indexes
 
-    qs = Patron.objects.filter(library=library,
-                               duplicate_index__in=blind_indexes(ring, indexes.DUPLICATE, key))
+    qs = Patron.objects.filter(
+        library=library, duplicate_index__in=blind_indexes(ring, indexes.DUPLICATE, key)
+    )
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     return list(qs.values_list("pk", flat=True))
@@ -223,8 +247,14 @@ def _write_tokens(patron: Patron) -> None:
     )
 
 
-def register_patron(library: Library, data: PatronData, *, actor: Actor, at: dt.datetime,
-                    allow_duplicate: bool = False) -> Patron:
+def register_patron(
+    library: Library,
+    data: PatronData,
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    allow_duplicate: bool = False,
+) -> Patron:
     """Register a patron. Raises PatronError for invalid data and PossibleDuplicate when
     someone with the same reading and birth date exists (unless `allow_duplicate`)."""
     today = timezone.localtime(at).date()
@@ -240,7 +270,8 @@ def register_patron(library: Library, data: PatronData, *, actor: Actor, at: dt.
             status=PatronStatus.ACTIVE,
             registered_on=today,
             expires_on=_expiry(library, today),
-            created_at=at, updated_at=at,
+            created_at=at,
+            updated_at=at,
         )
         _apply(patron, data)
         if data.pin:
@@ -251,8 +282,13 @@ def register_patron(library: Library, data: PatronData, *, actor: Actor, at: dt.
         except IntegrityError as exc:
             raise PatronError({"card_number": "this card number is already registered"}) from exc
         _write_tokens(patron)
-        record("patron.registered", patron, actor=actor, at=at,
-               data={"category": data.category, "duplicate_confirmed": bool(dupes)})
+        record(
+            "patron.registered",
+            patron,
+            actor=actor,
+            at=at,
+            data={"category": data.category, "duplicate_confirmed": bool(dupes)},
+        )
         return patron
 
 
@@ -265,11 +301,13 @@ def _expiry(library: Library, today: dt.date) -> dt.date:
 
 def data_of(patron: Patron) -> PatronData:
     return PatronData(
-        card_number=patron.card_number, category=patron.category.code,
+        card_number=patron.card_number,
+        category=patron.category.code,
         home_branch=patron.home_branch.code,
         **{name: getattr(patron, name) for name in PERSONAL_FIELDS},
         notify_channel=patron.notify_channel,
-        keeps_reading_history=patron.keeps_reading_history, area_code=patron.area_code,
+        keeps_reading_history=patron.keeps_reading_history,
+        area_code=patron.area_code,
     )
 
 
@@ -280,8 +318,11 @@ def update_patron(patron: Patron, data: PatronData, *, actor: Actor, at: dt.date
     with audited_atomic():
         patron = Patron.objects.select_for_update().get(pk=patron.pk)
         before = data_of(patron)
-        changed = sorted(f.name for f in fields(PatronData)
-                         if f.name != "pin" and getattr(before, f.name) != getattr(data, f.name))
+        changed = sorted(
+            f.name
+            for f in fields(PatronData)
+            if f.name != "pin" and getattr(before, f.name) != getattr(data, f.name)
+        )
         if data.keeps_reading_history != patron.keeps_reading_history:
             _set_history(patron, data.keeps_reading_history)
         _apply(patron, data)
@@ -308,8 +349,13 @@ def renew_registration(patron: Patron, *, actor: Actor, at: dt.datetime) -> Patr
         patron.expires_on = _expiry(patron.library, max(today, patron.expires_on))
         patron.updated_at = at
         patron.save(update_fields=["expires_on", "updated_at"])
-        record("patron.registration_renewed", patron, actor=actor, at=at,
-               data={"expires_on": str(patron.expires_on)})
+        record(
+            "patron.registration_renewed",
+            patron,
+            actor=actor,
+            at=at,
+            data={"expires_on": str(patron.expires_on)},
+        )
         return patron
 
 
@@ -322,15 +368,17 @@ def set_pin(patron: Patron, pin: str, *, actor: Actor, at: dt.datetime) -> None:
 
 def block_patron(patron: Patron, reason: str, *, actor: Actor, at: dt.datetime) -> None:
     with audited_atomic():
-        Patron.objects.filter(pk=patron.pk).update(status=PatronStatus.BLOCKED,
-                                                   block_reason=reason.strip(), updated_at=at)
+        Patron.objects.filter(pk=patron.pk).update(
+            status=PatronStatus.BLOCKED, block_reason=reason.strip(), updated_at=at
+        )
         record("patron.blocked", patron, actor=actor, at=at)
 
 
 def unblock_patron(patron: Patron, *, actor: Actor, at: dt.datetime) -> None:
     with audited_atomic():
-        Patron.objects.filter(pk=patron.pk).update(status=PatronStatus.ACTIVE, block_reason="",
-                                                   updated_at=at)
+        Patron.objects.filter(pk=patron.pk).update(
+            status=PatronStatus.ACTIVE, block_reason="", updated_at=at
+        )
         record("patron.unblocked", patron, actor=actor, at=at)
 
 
@@ -341,7 +389,8 @@ def _set_history(patron: Patron, keep: bool) -> None:
 
     if not keep:
         Loan.objects.filter(patron=patron, returned_at__isnull=False).update(
-            patron=None, history_kept=False)
+            patron=None, history_kept=False
+        )
         Hold.objects.filter(patron=patron).exclude(status__in=ACTIVE_HOLD).update(patron=None)
 
 
@@ -352,8 +401,9 @@ def set_reading_history(patron: Patron, keep: bool, *, actor: Actor, at: dt.date
         patron.keeps_reading_history = keep
         patron.updated_at = at
         patron.save(update_fields=["keeps_reading_history", "updated_at"])
-        record("patron.reading_history_" + ("kept" if keep else "erased"), patron,
-               actor=actor, at=at)
+        record(
+            "patron.reading_history_" + ("kept" if keep else "erased"), patron, actor=actor, at=at
+        )
 
 
 # --- lookups ---------------------------------------------------------------------------
@@ -361,8 +411,11 @@ def set_reading_history(patron: Patron, keep: bool, *, actor: Actor, at: dt.date
 
 def find_patron_by_card(library: Library | int, card: str) -> Patron | None:
     library_id = library if isinstance(library, int) else library.pk
-    return (Patron.objects.filter(library_id=library_id, card_index__in=indexes.card_lookups(card))
-            .select_related("category", "home_branch").first())
+    return (
+        Patron.objects.filter(library_id=library_id, card_index__in=indexes.card_lookups(card))
+        .select_related("category", "home_branch")
+        .first()
+    )
 
 
 def find_patrons_by_phone(library: Library, phone: str) -> QuerySet[Patron]:
@@ -373,7 +426,8 @@ def find_patrons_by_phone(library: Library, phone: str) -> QuerySet[Patron]:
     from shoka.security.crypto import blind_indexes
 
     return Patron.objects.filter(
-        library=library, phone_index__in=blind_indexes(get_keyring(), indexes.PHONE, normalized))
+        library=library, phone_index__in=blind_indexes(get_keyring(), indexes.PHONE, normalized)
+    )
 
 
 def find_patrons_by_email(library: Library, email: str) -> QuerySet[Patron]:
@@ -384,7 +438,8 @@ def find_patrons_by_email(library: Library, email: str) -> QuerySet[Patron]:
     from shoka.security.crypto import blind_indexes
 
     return Patron.objects.filter(
-        library=library, email_index__in=blind_indexes(get_keyring(), indexes.EMAIL, normalized))
+        library=library, email_index__in=blind_indexes(get_keyring(), indexes.EMAIL, normalized)
+    )
 
 
 def search_patrons_by_name(library: Library, query: str, *, limit: int = 50) -> list[Patron]:
@@ -395,19 +450,24 @@ def search_patrons_by_name(library: Library, query: str, *, limit: int = 50) -> 
     for tokens, form in indexes.query_tokens(query):
         if not tokens:
             continue
-        ids = (PatronSearchToken.objects.filter(token__in=tokens, patron__library=library)
-               .values("patron_id").annotate(n=Count("token", distinct=True))
-               .filter(n=len(tokens)).values_list("patron_id", flat=True))
+        ids = (
+            PatronSearchToken.objects.filter(token__in=tokens, patron__library=library)
+            .values("patron_id")
+            .annotate(n=Count("token", distinct=True))
+            .filter(n=len(tokens))
+            .values_list("patron_id", flat=True)
+        )
         for patron in Patron.objects.filter(pk__in=list(ids[: limit * 4])).select_related(
-                "category", "home_branch"):
-            if (form in normalize_name(patron.name)
-                    or form in normalize_reading(patron.name_kana)):
+            "category", "home_branch"
+        ):
+            if form in normalize_name(patron.name) or form in normalize_reading(patron.name_kana):
                 found[patron.pk] = patron
     return sorted(found.values(), key=lambda p: normalize_reading(p.name_kana))[:limit]
 
 
 def view_patron(patron: Patron, *, actor: Actor, at: dt.datetime, context: str = "") -> Patron:
     """A staff read of a patron record: writes an access event, then returns the patron."""
-    record_access("patron.viewed", patron, actor=actor, at=at,
-                  data={"context": context} if context else None)
+    record_access(
+        "patron.viewed", patron, actor=actor, at=at, data={"context": context} if context else None
+    )
     return patron

@@ -73,8 +73,9 @@ class EncryptedTextField(models.BinaryField):
         value = self.value_from_object(obj)
         return "" if value is None else self.to_plain(value)
 
-    def formfield(self, form_class: Any = None, choices_form_class: Any = None,
-                  **kwargs: Any) -> Any:
+    def formfield(
+        self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any
+    ) -> Any:
         from django import forms
 
         return forms.CharField(required=not self.blank, **kwargs)
@@ -100,8 +101,9 @@ class EncryptedDateField(EncryptedTextField):
             return value
         return dt.date.fromisoformat(str(value))
 
-    def formfield(self, form_class: Any = None, choices_form_class: Any = None,
-                  **kwargs: Any) -> Any:
+    def formfield(
+        self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any
+    ) -> Any:
         from django import forms
 
         return forms.DateField(required=not self.blank, **kwargs)

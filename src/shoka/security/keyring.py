@@ -160,7 +160,9 @@ def load_key_file(path: Path) -> KeyRing:
             f"no key file at {path}: run `shoka init` (or set SHOKA_KEY_FILE)"
         ) from exc
     if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise KeyFileError(f"{path} is readable by others (mode {oct(st.st_mode & 0o777)}); chmod 600")
+        raise KeyFileError(
+            f"{path} is readable by others (mode {oct(st.st_mode & 0o777)}); chmod 600"
+        )
     return KeyRing.from_json(path.read_text(encoding="ascii"), path=path)
 
 

@@ -30,14 +30,22 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
         with audited_atomic():
             super().save_model(request, obj, form, change)
-            record(f"config.{obj._meta.model_name}_{'changed' if change else 'added'}", obj,
-                   actor=Actor.for_user(request.user), at=timezone.now(),
-                   data={"fields": sorted(form.changed_data)} if change else None)
+            record(
+                f"config.{obj._meta.model_name}_{'changed' if change else 'added'}",
+                obj,
+                actor=Actor.for_user(request.user),
+                at=timezone.now(),
+                data={"fields": sorted(form.changed_data)} if change else None,
+            )
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         with audited_atomic():
-            record(f"config.{obj._meta.model_name}_deleted", obj,
-                   actor=Actor.for_user(request.user), at=timezone.now())
+            record(
+                f"config.{obj._meta.model_name}_deleted",
+                obj,
+                actor=Actor.for_user(request.user),
+                at=timezone.now(),
+            )
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
@@ -64,14 +72,29 @@ class ClosedPeriodAdmin(AuditedAdmin):
 
 @admin.register(LoanRule)
 class LoanRuleAdmin(AuditedAdmin):
-    list_display = ("patron_category", "loan_category", "branch", "loan_period", "period_unit",
-                    "max_items", "renewals", "holds_allowed")
+    list_display = (
+        "patron_category",
+        "loan_category",
+        "branch",
+        "loan_period",
+        "period_unit",
+        "max_items",
+        "renewals",
+        "holds_allowed",
+    )
 
 
 @admin.register(PatronRule)
 class PatronRuleAdmin(AuditedAdmin):
-    list_display = ("patron_category", "branch", "max_loans", "max_holds", "block_when_overdue",
-                    "suspension_mode", "suspension_days")
+    list_display = (
+        "patron_category",
+        "branch",
+        "max_loans",
+        "max_holds",
+        "block_when_overdue",
+        "suspension_mode",
+        "suspension_days",
+    )
 
 
 for model in (Library, SpecialOpening, BookmobileStop, LoanCategory, PatronCategory):

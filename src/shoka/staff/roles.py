@@ -15,15 +15,26 @@ from django.contrib.auth.models import Group, Permission
 ROLES: dict[str, list[str]] = {
     "administrator": ["*"],
     "librarian": [
-        "patrons.view_patron", "patrons.add_patron", "patrons.change_patron",
-        "circulation.view_loan", "circulation.add_loan", "circulation.change_loan",
-        "circulation.view_hold", "circulation.add_hold", "circulation.change_hold",
+        "patrons.view_patron",
+        "patrons.add_patron",
+        "patrons.change_patron",
+        "circulation.view_loan",
+        "circulation.add_loan",
+        "circulation.change_loan",
+        "circulation.view_hold",
+        "circulation.add_hold",
+        "circulation.change_hold",
         "circulation.override_refusal",
-        "catalogue.view_bib", "catalogue.view_item",
+        "catalogue.view_bib",
+        "catalogue.view_item",
     ],
     "cataloguer": [
-        "catalogue.view_bib", "catalogue.add_bib", "catalogue.change_bib",
-        "catalogue.view_item", "catalogue.add_item", "catalogue.change_item",
+        "catalogue.view_bib",
+        "catalogue.add_bib",
+        "catalogue.change_bib",
+        "catalogue.view_item",
+        "catalogue.add_item",
+        "catalogue.change_item",
     ],
     "auditor": ["audit.view_auditevent", "audit.view_accessevent"],
 }
@@ -40,6 +51,7 @@ def ensure_roles(**_: Any) -> None:
             perms = []
             for code in codes:
                 app, codename = code.split(".")
-                perms.extend(Permission.objects.filter(content_type__app_label=app,
-                                                       codename=codename))
+                perms.extend(
+                    Permission.objects.filter(content_type__app_label=app, codename=codename)
+                )
         group.permissions.set(perms)

@@ -25,11 +25,13 @@ def home(request: HttpRequest) -> HttpResponse:
     for branch in Branch.objects.filter(is_active=True).select_related("library").order_by("id"):
         spec, hol = calendar_spec(branch, since=today), holidays_for(branch)
         closure = cal.closure_on(spec, hol, today)
-        branches.append({
-            "branch": branch,
-            "closure": closure,
-            "next_open": None if closure is None else cal.next_opening_day(spec, hol, today),
-        })
+        branches.append(
+            {
+                "branch": branch,
+                "closure": closure,
+                "next_open": None if closure is None else cal.next_opening_day(spec, hol, today),
+            }
+        )
     open_loans = Loan.objects.filter(returned_at__isnull=True)
     context = {
         "today": today,

@@ -5,143 +5,350 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisation', '0001_initial'),
+        ("organisation", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bib',
+            name="Bib",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=1000, verbose_name='title')),
-                ('title_reading', models.CharField(blank=True, max_length=1000, verbose_name='title reading (ヨミ)')),
-                ('responsibility', models.CharField(blank=True, max_length=1000, verbose_name='statement of responsibility')),
-                ('publisher', models.CharField(blank=True, max_length=500, verbose_name='publisher')),
-                ('publisher_reading', models.CharField(blank=True, max_length=500)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='year')),
-                ('ndc', models.CharField(blank=True, db_index=True, max_length=20, verbose_name='NDC class')),
-                ('ndc_edition', models.CharField(blank=True, max_length=4, verbose_name='NDC edition')),
-                ('subjects', models.JSONField(blank=True, default=list, verbose_name='subjects')),
-                ('material_type', models.CharField(choices=[('book', 'book'), ('picture_book', 'picture book (絵本)'), ('kamishibai', 'kamishibai (紙芝居)'), ('large_print', 'large print (大活字本)'), ('magazine', 'magazine'), ('cd', 'CD'), ('dvd', 'DVD'), ('daisy', 'DAISY'), ('other', 'other')], default='book', max_length=16)),
-                ('language', models.CharField(default='jpn', max_length=3, verbose_name='language (ISO 639-2)')),
-                ('series', models.CharField(blank=True, max_length=500, verbose_name='series')),
-                ('volume', models.CharField(blank=True, max_length=100, verbose_name='volume')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('source_format', models.CharField(blank=True, max_length=16)),
-                ('source_record', models.BinaryField(blank=True, null=True)),
-                ('source_id', models.CharField(blank=True, max_length=100, verbose_name='source control number (001/003)')),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('library', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bibs', to='organisation.library')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=1000, verbose_name="title")),
+                (
+                    "title_reading",
+                    models.CharField(
+                        blank=True, max_length=1000, verbose_name="title reading (ヨミ)"
+                    ),
+                ),
+                (
+                    "responsibility",
+                    models.CharField(
+                        blank=True, max_length=1000, verbose_name="statement of responsibility"
+                    ),
+                ),
+                (
+                    "publisher",
+                    models.CharField(blank=True, max_length=500, verbose_name="publisher"),
+                ),
+                ("publisher_reading", models.CharField(blank=True, max_length=500)),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="year"),
+                ),
+                (
+                    "ndc",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=20, verbose_name="NDC class"
+                    ),
+                ),
+                (
+                    "ndc_edition",
+                    models.CharField(blank=True, max_length=4, verbose_name="NDC edition"),
+                ),
+                ("subjects", models.JSONField(blank=True, default=list, verbose_name="subjects")),
+                (
+                    "material_type",
+                    models.CharField(
+                        choices=[
+                            ("book", "book"),
+                            ("picture_book", "picture book (絵本)"),
+                            ("kamishibai", "kamishibai (紙芝居)"),
+                            ("large_print", "large print (大活字本)"),
+                            ("magazine", "magazine"),
+                            ("cd", "CD"),
+                            ("dvd", "DVD"),
+                            ("daisy", "DAISY"),
+                            ("other", "other"),
+                        ],
+                        default="book",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        default="jpn", max_length=3, verbose_name="language (ISO 639-2)"
+                    ),
+                ),
+                ("series", models.CharField(blank=True, max_length=500, verbose_name="series")),
+                ("volume", models.CharField(blank=True, max_length=100, verbose_name="volume")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("source_format", models.CharField(blank=True, max_length=16)),
+                ("source_record", models.BinaryField(blank=True, null=True)),
+                (
+                    "source_id",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="source control number (001/003)"
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "library",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bibs",
+                        to="organisation.library",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bibliographic record',
+                "verbose_name": "bibliographic record",
             },
         ),
         migrations.CreateModel(
-            name='BibIsbn',
+            name="BibIsbn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('isbn13', models.CharField(db_index=True, max_length=13)),
-                ('printed', models.CharField(max_length=100)),
-                ('qualifier', models.CharField(blank=True, max_length=100)),
-                ('bib', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='isbns', to='catalogue.bib')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("isbn13", models.CharField(db_index=True, max_length=13)),
+                ("printed", models.CharField(max_length=100)),
+                ("qualifier", models.CharField(blank=True, max_length=100)),
+                (
+                    "bib",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="isbns",
+                        to="catalogue.bib",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ISBN',
+                "verbose_name": "ISBN",
             },
         ),
         migrations.CreateModel(
-            name='Contributor',
+            name="Contributor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('name', models.CharField(max_length=500)),
-                ('reading', models.CharField(blank=True, max_length=500)),
-                ('role', models.CharField(blank=True, max_length=40)),
-                ('bib', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contributors', to='catalogue.bib')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("name", models.CharField(max_length=500)),
+                ("reading", models.CharField(blank=True, max_length=500)),
+                ("role", models.CharField(blank=True, max_length=40)),
+                (
+                    "bib",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contributors",
+                        to="catalogue.bib",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['bib', 'position'],
+                "ordering": ["bib", "position"],
             },
         ),
         migrations.CreateModel(
-            name='LoanCategory',
+            name="LoanCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32)),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='name (English)')),
-                ('loanable', models.BooleanField(default=True, verbose_name='can be lent')),
-                ('library', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loan_categories', to='organisation.library')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32)),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="name (English)"),
+                ),
+                ("loanable", models.BooleanField(default=True, verbose_name="can be lent")),
+                (
+                    "library",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loan_categories",
+                        to="organisation.library",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'loan category',
-                'verbose_name_plural': 'loan categories',
+                "verbose_name": "loan category",
+                "verbose_name_plural": "loan categories",
             },
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('barcode', models.CharField(max_length=40, verbose_name='barcode')),
-                ('call_number', models.CharField(blank=True, max_length=100, verbose_name='call number (請求記号)')),
-                ('status', models.CharField(choices=[('available', 'available'), ('on_loan', 'on loan'), ('in_transit', 'in transit'), ('on_hold_shelf', 'on the hold shelf'), ('missing', 'missing'), ('withdrawn', 'withdrawn'), ('in_repair', 'in repair')], db_index=True, default='available', max_length=16)),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('acquired_on', models.DateField(blank=True, null=True, verbose_name='acquired')),
-                ('price', models.DecimalField(blank=True, decimal_places=0, max_digits=10, null=True, verbose_name='price (yen)')),
-                ('staff_note', models.TextField(blank=True, verbose_name='staff-only note')),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('bib', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='catalogue.bib')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='organisation.branch', verbose_name='home branch')),
-                ('current_branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='items_here', to='organisation.branch')),
-                ('library', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='organisation.library')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='organisation.location')),
-                ('loan_category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='catalogue.loancategory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("barcode", models.CharField(max_length=40, verbose_name="barcode")),
+                (
+                    "call_number",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="call number (請求記号)"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("available", "available"),
+                            ("on_loan", "on loan"),
+                            ("in_transit", "in transit"),
+                            ("on_hold_shelf", "on the hold shelf"),
+                            ("missing", "missing"),
+                            ("withdrawn", "withdrawn"),
+                            ("in_repair", "in repair"),
+                        ],
+                        db_index=True,
+                        default="available",
+                        max_length=16,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("acquired_on", models.DateField(blank=True, null=True, verbose_name="acquired")),
+                (
+                    "price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=0,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="price (yen)",
+                    ),
+                ),
+                ("staff_note", models.TextField(blank=True, verbose_name="staff-only note")),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "bib",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="catalogue.bib",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="organisation.branch",
+                        verbose_name="home branch",
+                    ),
+                ),
+                (
+                    "current_branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items_here",
+                        to="organisation.branch",
+                    ),
+                ),
+                (
+                    "library",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="organisation.library",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="organisation.location",
+                    ),
+                ),
+                (
+                    "loan_category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="catalogue.loancategory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'item',
+                "verbose_name": "item",
             },
         ),
         migrations.AddIndex(
-            model_name='bib',
-            index=models.Index(fields=['source_id'], name='bib_source_idx'),
+            model_name="bib",
+            index=models.Index(fields=["source_id"], name="bib_source_idx"),
         ),
         migrations.AddConstraint(
-            model_name='bib',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='bib_title_required'),
+            model_name="bib",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title", ""), _negated=True), name="bib_title_required"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bibisbn',
-            constraint=models.UniqueConstraint(fields=('bib', 'isbn13'), name='bib_isbn_unique'),
+            model_name="bibisbn",
+            constraint=models.UniqueConstraint(fields=("bib", "isbn13"), name="bib_isbn_unique"),
         ),
         migrations.AddConstraint(
-            model_name='contributor',
-            constraint=models.UniqueConstraint(fields=('bib', 'position'), name='contributor_position_unique'),
+            model_name="contributor",
+            constraint=models.UniqueConstraint(
+                fields=("bib", "position"), name="contributor_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loancategory',
-            constraint=models.UniqueConstraint(fields=('library', 'code'), name='loan_category_unique'),
+            model_name="loancategory",
+            constraint=models.UniqueConstraint(
+                fields=("library", "code"), name="loan_category_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['bib', 'status'], name='item_bib_status_idx'),
+            model_name="item",
+            index=models.Index(fields=["bib", "status"], name="item_bib_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.UniqueConstraint(fields=('library', 'barcode'), name='item_barcode_unique'),
+            model_name="item",
+            constraint=models.UniqueConstraint(
+                fields=("library", "barcode"), name="item_barcode_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['available', 'on_loan', 'in_transit', 'on_hold_shelf', 'missing', 'withdrawn', 'in_repair'])), name='item_status_valid'),
+            model_name="item",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "available",
+                            "on_loan",
+                            "in_transit",
+                            "on_hold_shelf",
+                            "missing",
+                            "withdrawn",
+                            "in_repair",
+                        ],
+                    )
+                ),
+                name="item_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.CheckConstraint(condition=models.Q(('barcode', ''), _negated=True), name='item_barcode_required'),
+            model_name="item",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("barcode", ""), _negated=True), name="item_barcode_required"
+            ),
         ),
     ]

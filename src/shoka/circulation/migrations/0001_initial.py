@@ -6,99 +6,430 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0001_initial'),
-        ('organisation', '0001_initial'),
-        ('patrons', '0001_initial'),
+        ("catalogue", "0001_initial"),
+        ("organisation", "0001_initial"),
+        ("patrons", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Hold',
+            name="Hold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notify_channel', models.CharField(choices=[('email', 'email'), ('phone', 'phone'), ('postcard', 'postcard'), ('none', 'none')], max_length=10)),
-                ('placed_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('waiting', 'waiting'), ('in_transit', 'in transit to pickup'), ('ready', 'ready on the hold shelf'), ('fulfilled', 'collected'), ('cancelled', 'cancelled'), ('expired', 'expired (not collected)')], default='waiting', max_length=12)),
-                ('trapped_at', models.DateTimeField(blank=True, null=True)),
-                ('ready_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_on', models.DateField(blank=True, null=True, verbose_name='last pickup day')),
-                ('pickup_number', models.CharField(blank=True, max_length=8, verbose_name='pickup number (取置番号)')),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_by', models.CharField(blank=True, max_length=12)),
-                ('patron_category', models.CharField(max_length=32)),
-                ('bib', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='holds', to='catalogue.bib')),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='holds', to='catalogue.item')),
-                ('patron', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='holds', to='patrons.patron')),
-                ('pickup_branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.branch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "notify_channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "email"),
+                            ("phone", "phone"),
+                            ("postcard", "postcard"),
+                            ("none", "none"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("placed_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "waiting"),
+                            ("in_transit", "in transit to pickup"),
+                            ("ready", "ready on the hold shelf"),
+                            ("fulfilled", "collected"),
+                            ("cancelled", "cancelled"),
+                            ("expired", "expired (not collected)"),
+                        ],
+                        default="waiting",
+                        max_length=12,
+                    ),
+                ),
+                ("trapped_at", models.DateTimeField(blank=True, null=True)),
+                ("ready_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "expires_on",
+                    models.DateField(blank=True, null=True, verbose_name="last pickup day"),
+                ),
+                (
+                    "pickup_number",
+                    models.CharField(
+                        blank=True, max_length=8, verbose_name="pickup number (取置番号)"
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_by", models.CharField(blank=True, max_length=12)),
+                ("patron_category", models.CharField(max_length=32)),
+                (
+                    "bib",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="holds",
+                        to="catalogue.bib",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="holds",
+                        to="catalogue.item",
+                    ),
+                ),
+                (
+                    "patron",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="holds",
+                        to="patrons.patron",
+                    ),
+                ),
+                (
+                    "pickup_branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.branch",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['bib', 'status', 'placed_at'], name='hold_queue_idx'), models.Index(fields=['patron', 'status'], name='hold_patron_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['in_transit', 'ready'])), fields=('item',), name='one_trapped_hold_per_item'), models.UniqueConstraint(condition=models.Q(('status__in', ['waiting', 'in_transit', 'ready'])), fields=('patron', 'bib'), name='one_active_hold_per_patron_and_title'), models.UniqueConstraint(condition=models.Q(('status__in', ['in_transit', 'ready'])), fields=('pickup_branch', 'pickup_number'), name='pickup_number_unique_on_shelf'), models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['in_transit', 'ready']), _negated=True), ('item__isnull', False), _connector='OR'), name='trapped_hold_has_item'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'ready'), _negated=True), ('expires_on__isnull', False), _connector='OR'), name='ready_hold_has_expiry'), models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['waiting', 'in_transit', 'ready']), _negated=True), ('patron__isnull', False), _connector='OR'), name='active_hold_has_patron'), models.CheckConstraint(condition=models.Q(('status__in', ['waiting', 'in_transit', 'ready', 'fulfilled', 'cancelled', 'expired'])), name='hold_status_valid')],
+                "indexes": [
+                    models.Index(fields=["bib", "status", "placed_at"], name="hold_queue_idx"),
+                    models.Index(fields=["patron", "status"], name="hold_patron_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["in_transit", "ready"])),
+                        fields=("item",),
+                        name="one_trapped_hold_per_item",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["waiting", "in_transit", "ready"])),
+                        fields=("patron", "bib"),
+                        name="one_active_hold_per_patron_and_title",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["in_transit", "ready"])),
+                        fields=("pickup_branch", "pickup_number"),
+                        name="pickup_number_unique_on_shelf",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status__in", ["in_transit", "ready"]), _negated=True),
+                            ("item__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="trapped_hold_has_item",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "ready"), _negated=True),
+                            ("expires_on__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="ready_hold_has_expiry",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("status__in", ["waiting", "in_transit", "ready"]), _negated=True
+                            ),
+                            ("patron__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="active_hold_has_patron",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                [
+                                    "waiting",
+                                    "in_transit",
+                                    "ready",
+                                    "fulfilled",
+                                    "cancelled",
+                                    "expired",
+                                ],
+                            )
+                        ),
+                        name="hold_status_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Loan',
+            name="Loan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checked_out_at', models.DateTimeField()),
-                ('due_on', models.DateField(db_index=True)),
-                ('renewals', models.PositiveSmallIntegerField(default=0)),
-                ('returned_at', models.DateTimeField(blank=True, null=True)),
-                ('history_kept', models.BooleanField(default=False)),
-                ('patron_category', models.CharField(max_length=32)),
-                ('age_band', models.CharField(blank=True, max_length=8)),
-                ('area_code', models.CharField(blank=True, max_length=16)),
-                ('overridden', models.BooleanField(default=False)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.branch')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='catalogue.item')),
-                ('patron', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='patrons.patron')),
-                ('return_branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.branch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("checked_out_at", models.DateTimeField()),
+                ("due_on", models.DateField(db_index=True)),
+                ("renewals", models.PositiveSmallIntegerField(default=0)),
+                ("returned_at", models.DateTimeField(blank=True, null=True)),
+                ("history_kept", models.BooleanField(default=False)),
+                ("patron_category", models.CharField(max_length=32)),
+                ("age_band", models.CharField(blank=True, max_length=8)),
+                ("area_code", models.CharField(blank=True, max_length=16)),
+                ("overridden", models.BooleanField(default=False)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.branch",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to="catalogue.item",
+                    ),
+                ),
+                (
+                    "patron",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to="patrons.patron",
+                    ),
+                ),
+                (
+                    "return_branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.branch",
+                    ),
+                ),
             ],
             options={
-                'permissions': [('override_refusal', 'Can override a circulation refusal (with a reason)')],
-                'indexes': [models.Index(fields=['patron', 'returned_at'], name='loan_patron_open_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('returned_at__isnull', True)), fields=('item',), name='one_open_loan_per_item'), models.CheckConstraint(condition=models.Q(('returned_at__isnull', False), ('patron__isnull', False), _connector='OR'), name='open_loan_has_patron'), models.CheckConstraint(condition=models.Q(('returned_at__isnull', True), ('patron__isnull', True), ('history_kept', True), _connector='OR'), name='returned_loan_unlinked_unless_history_kept'), models.CheckConstraint(condition=models.Q(('returned_at__isnull', True), ('returned_at__gte', models.F('checked_out_at')), _connector='OR'), name='loan_returned_after_checkout')],
+                "permissions": [
+                    ("override_refusal", "Can override a circulation refusal (with a reason)")
+                ],
+                "indexes": [
+                    models.Index(fields=["patron", "returned_at"], name="loan_patron_open_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("returned_at__isnull", True)),
+                        fields=("item",),
+                        name="one_open_loan_per_item",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("returned_at__isnull", False),
+                            ("patron__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="open_loan_has_patron",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("returned_at__isnull", True),
+                            ("patron__isnull", True),
+                            ("history_kept", True),
+                            _connector="OR",
+                        ),
+                        name="returned_loan_unlinked_unless_history_kept",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("returned_at__isnull", True),
+                            ("returned_at__gte", models.F("checked_out_at")),
+                            _connector="OR",
+                        ),
+                        name="loan_returned_after_checkout",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LoanRule',
+            name="LoanRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('loan_period', models.PositiveSmallIntegerField(default=14, verbose_name='loan period')),
-                ('period_unit', models.CharField(choices=[('days', 'calendar days'), ('opening_days', 'opening days (開館日)')], default='days', max_length=16)),
-                ('max_items', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='maximum items of this loan category')),
-                ('renewals', models.PositiveSmallIntegerField(default=1, verbose_name='renewals allowed')),
-                ('holds_allowed', models.BooleanField(default=True, verbose_name='holds allowed')),
-                ('branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='organisation.branch')),
-                ('library', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='loan_rules', to='organisation.library')),
-                ('loan_category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='catalogue.loancategory')),
-                ('patron_category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='patrons.patroncategory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "loan_period",
+                    models.PositiveSmallIntegerField(default=14, verbose_name="loan period"),
+                ),
+                (
+                    "period_unit",
+                    models.CharField(
+                        choices=[
+                            ("days", "calendar days"),
+                            ("opening_days", "opening days (開館日)"),
+                        ],
+                        default="days",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "max_items",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="maximum items of this loan category"
+                    ),
+                ),
+                (
+                    "renewals",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="renewals allowed"),
+                ),
+                ("holds_allowed", models.BooleanField(default=True, verbose_name="holds allowed")),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="organisation.branch",
+                    ),
+                ),
+                (
+                    "library",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="loan_rules",
+                        to="organisation.library",
+                    ),
+                ),
+                (
+                    "loan_category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="catalogue.loancategory",
+                    ),
+                ),
+                (
+                    "patron_category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="patrons.patroncategory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'loan rule',
-                'constraints': [models.UniqueConstraint(models.F('library'), django.db.models.functions.comparison.Coalesce('patron_category', 0), django.db.models.functions.comparison.Coalesce('loan_category', 0), django.db.models.functions.comparison.Coalesce('branch', 0), name='loan_rule_key_unique'), models.CheckConstraint(condition=models.Q(('loan_period__gte', 1)), name='loan_rule_period_positive')],
+                "verbose_name": "loan rule",
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("library"),
+                        django.db.models.functions.comparison.Coalesce("patron_category", 0),
+                        django.db.models.functions.comparison.Coalesce("loan_category", 0),
+                        django.db.models.functions.comparison.Coalesce("branch", 0),
+                        name="loan_rule_key_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("loan_period__gte", 1)),
+                        name="loan_rule_period_positive",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PatronRule',
+            name="PatronRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('max_loans', models.PositiveSmallIntegerField(default=10, verbose_name='maximum items on loan')),
-                ('max_holds', models.PositiveSmallIntegerField(default=10, verbose_name='maximum holds')),
-                ('block_when_overdue', models.BooleanField(default=True, verbose_name='refuse loans and renewals while items are overdue')),
-                ('suspension_mode', models.CharField(choices=[('none', 'no suspension after return'), ('days_after_return', 'suspended for N days after a late return'), ('days_per_day_late', 'suspended N days per day late')], default='none', max_length=20)),
-                ('suspension_days', models.PositiveSmallIntegerField(default=0)),
-                ('branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='organisation.branch')),
-                ('library', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='patron_rules', to='organisation.library')),
-                ('patron_category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='patrons.patroncategory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "max_loans",
+                    models.PositiveSmallIntegerField(
+                        default=10, verbose_name="maximum items on loan"
+                    ),
+                ),
+                (
+                    "max_holds",
+                    models.PositiveSmallIntegerField(default=10, verbose_name="maximum holds"),
+                ),
+                (
+                    "block_when_overdue",
+                    models.BooleanField(
+                        default=True,
+                        verbose_name="refuse loans and renewals while items are overdue",
+                    ),
+                ),
+                (
+                    "suspension_mode",
+                    models.CharField(
+                        choices=[
+                            ("none", "no suspension after return"),
+                            ("days_after_return", "suspended for N days after a late return"),
+                            ("days_per_day_late", "suspended N days per day late"),
+                        ],
+                        default="none",
+                        max_length=20,
+                    ),
+                ),
+                ("suspension_days", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="organisation.branch",
+                    ),
+                ),
+                (
+                    "library",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="patron_rules",
+                        to="organisation.library",
+                    ),
+                ),
+                (
+                    "patron_category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="patrons.patroncategory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'patron rule',
-                'constraints': [models.UniqueConstraint(models.F('library'), django.db.models.functions.comparison.Coalesce('patron_category', 0), django.db.models.functions.comparison.Coalesce('branch', 0), name='patron_rule_key_unique')],
+                "verbose_name": "patron rule",
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("library"),
+                        django.db.models.functions.comparison.Coalesce("patron_category", 0),
+                        django.db.models.functions.comparison.Coalesce("branch", 0),
+                        name="patron_rule_key_unique",
+                    )
+                ],
             },
         ),
     ]

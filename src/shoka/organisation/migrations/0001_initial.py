@@ -5,127 +5,327 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Library',
+            name="Library",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('country', models.CharField(default='JP', max_length=2, verbose_name='holiday calendar country')),
-                ('card_check_digit', models.CharField(choices=[('none', 'none'), ('mod10_w21', 'modulus 10, weights 2-1 (split digits)'), ('mod10_w21_nosplit', 'modulus 10, weights 2-1 (no split)'), ('mod11', 'modulus 11'), ('7dr', '7DR (divide by 7, remainder)'), ('7dsr', '7DSR (divide by 7, subtract remainder)')], default='none', max_length=20, verbose_name='card number check digit')),
-                ('item_check_digit', models.CharField(choices=[('none', 'none'), ('mod10_w21', 'modulus 10, weights 2-1 (split digits)'), ('mod10_w21_nosplit', 'modulus 10, weights 2-1 (no split)'), ('mod11', 'modulus 11'), ('7dr', '7DR (divide by 7, remainder)'), ('7dsr', '7DSR (divide by 7, subtract remainder)')], default='none', max_length=20, verbose_name='item barcode check digit')),
-                ('registration_years', models.PositiveSmallIntegerField(default=3, verbose_name='registration valid for (years)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        default="JP", max_length=2, verbose_name="holiday calendar country"
+                    ),
+                ),
+                (
+                    "card_check_digit",
+                    models.CharField(
+                        choices=[
+                            ("none", "none"),
+                            ("mod10_w21", "modulus 10, weights 2-1 (split digits)"),
+                            ("mod10_w21_nosplit", "modulus 10, weights 2-1 (no split)"),
+                            ("mod11", "modulus 11"),
+                            ("7dr", "7DR (divide by 7, remainder)"),
+                            ("7dsr", "7DSR (divide by 7, subtract remainder)"),
+                        ],
+                        default="none",
+                        max_length=20,
+                        verbose_name="card number check digit",
+                    ),
+                ),
+                (
+                    "item_check_digit",
+                    models.CharField(
+                        choices=[
+                            ("none", "none"),
+                            ("mod10_w21", "modulus 10, weights 2-1 (split digits)"),
+                            ("mod10_w21_nosplit", "modulus 10, weights 2-1 (no split)"),
+                            ("mod11", "modulus 11"),
+                            ("7dr", "7DR (divide by 7, remainder)"),
+                            ("7dsr", "7DSR (divide by 7, subtract remainder)"),
+                        ],
+                        default="none",
+                        max_length=20,
+                        verbose_name="item barcode check digit",
+                    ),
+                ),
+                (
+                    "registration_years",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="registration valid for (years)"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'library',
-                'verbose_name_plural': 'libraries',
+                "verbose_name": "library",
+                "verbose_name_plural": "libraries",
             },
         ),
         migrations.CreateModel(
-            name='Branch',
+            name="Branch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32)),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('kind', models.CharField(choices=[('main', 'main library'), ('branch', 'branch library'), ('bookmobile', 'bookmobile')], default='branch', max_length=12)),
-                ('is_active', models.BooleanField(default=True)),
-                ('weekly_closed_days', models.JSONField(blank=True, default=list, verbose_name='weekly closed days (0 = Monday)')),
-                ('move_closed_day_after_holiday', models.BooleanField(default=True, verbose_name='when the closed day is a public holiday, open and close the next non-holiday')),
-                ('closed_on_public_holidays', models.BooleanField(default=False)),
-                ('monthly_closed_rule', models.JSONField(blank=True, default=list, help_text='e.g. [{"week": -1, "weekday": 3}] (last Thursday) or [{"day": 25}]', verbose_name='monthly housekeeping day (整理日)')),
-                ('annual_closures', models.JSONField(blank=True, default=list, help_text='e.g. [["12-29", "01-03"]] (年末年始)', verbose_name='annual closures')),
-                ('hold_shelf_days', models.PositiveSmallIntegerField(default=7, verbose_name='hold shelf keeps items for (opening days)')),
-                ('library', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='branches', to='organisation.library')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32)),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("main", "main library"),
+                            ("branch", "branch library"),
+                            ("bookmobile", "bookmobile"),
+                        ],
+                        default="branch",
+                        max_length=12,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "weekly_closed_days",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="weekly closed days (0 = Monday)"
+                    ),
+                ),
+                (
+                    "move_closed_day_after_holiday",
+                    models.BooleanField(
+                        default=True,
+                        verbose_name="when the closed day is a public holiday, open and close the next non-holiday",
+                    ),
+                ),
+                ("closed_on_public_holidays", models.BooleanField(default=False)),
+                (
+                    "monthly_closed_rule",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='e.g. [{"week": -1, "weekday": 3}] (last Thursday) or [{"day": 25}]',
+                        verbose_name="monthly housekeeping day (整理日)",
+                    ),
+                ),
+                (
+                    "annual_closures",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='e.g. [["12-29", "01-03"]] (年末年始)',
+                        verbose_name="annual closures",
+                    ),
+                ),
+                (
+                    "hold_shelf_days",
+                    models.PositiveSmallIntegerField(
+                        default=7, verbose_name="hold shelf keeps items for (opening days)"
+                    ),
+                ),
+                (
+                    "library",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="branches",
+                        to="organisation.library",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'branch',
-                'verbose_name_plural': 'branches',
+                "verbose_name": "branch",
+                "verbose_name_plural": "branches",
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32)),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('is_open_stack', models.BooleanField(default=True, verbose_name='open stacks')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='locations', to='organisation.branch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32)),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
+                ),
+                ("is_open_stack", models.BooleanField(default=True, verbose_name="open stacks")),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="locations",
+                        to="organisation.branch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shelving location',
+                "verbose_name": "shelving location",
             },
         ),
         migrations.CreateModel(
-            name='SpecialOpening',
+            name="SpecialOpening",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='special_openings', to='organisation.branch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="special_openings",
+                        to="organisation.branch",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BookmobileStop',
+            name="BookmobileStop",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32)),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('weekday', models.PositiveSmallIntegerField()),
-                ('interval_weeks', models.PositiveSmallIntegerField(default=2)),
-                ('first_visit', models.DateField()),
-                ('arrives', models.TimeField()),
-                ('departs', models.TimeField()),
-                ('is_active', models.BooleanField(default=True)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stops', to='organisation.branch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32)),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("weekday", models.PositiveSmallIntegerField()),
+                ("interval_weeks", models.PositiveSmallIntegerField(default=2)),
+                ("first_visit", models.DateField()),
+                ("arrives", models.TimeField()),
+                ("departs", models.TimeField()),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stops",
+                        to="organisation.branch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bookmobile stop',
-                'ordering': ['branch', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('branch', 'code'), name='stop_code_unique'), models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='stop_weekday_valid'), models.CheckConstraint(condition=models.Q(('interval_weeks__gte', 1)), name='stop_interval_positive'), models.CheckConstraint(condition=models.Q(('departs__gt', models.F('arrives'))), name='stop_departs_after')],
+                "verbose_name": "bookmobile stop",
+                "ordering": ["branch", "order"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("branch", "code"), name="stop_code_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("weekday__lte", 6)), name="stop_weekday_valid"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("interval_weeks__gte", 1)),
+                        name="stop_interval_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("departs__gt", models.F("arrives"))),
+                        name="stop_departs_after",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ClosedPeriod',
+            name="ClosedPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField()),
-                ('end', models.DateField()),
-                ('kind', models.CharField(choices=[('closed', 'closed (臨時休館)'), ('stocktaking', 'stocktaking (特別整理期間)')], default='closed', max_length=12)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='closures', to='organisation.branch')),
-                ('library', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closures', to='organisation.library')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateField()),
+                ("end", models.DateField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("closed", "closed (臨時休館)"),
+                            ("stocktaking", "stocktaking (特別整理期間)"),
+                        ],
+                        default="closed",
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closures",
+                        to="organisation.branch",
+                    ),
+                ),
+                (
+                    "library",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closures",
+                        to="organisation.library",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'closed period',
-                'ordering': ['start'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__gte', models.F('start'))), name='closure_end_after_start')],
+                "verbose_name": "closed period",
+                "ordering": ["start"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gte", models.F("start"))),
+                        name="closure_end_after_start",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='branch',
-            constraint=models.UniqueConstraint(fields=('library', 'code'), name='branch_code_unique'),
+            model_name="branch",
+            constraint=models.UniqueConstraint(
+                fields=("library", "code"), name="branch_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='branch',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'main')), fields=('library',), name='one_main_library'),
+            model_name="branch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "main")), fields=("library",), name="one_main_library"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.UniqueConstraint(fields=('branch', 'code'), name='location_code_unique'),
+            model_name="location",
+            constraint=models.UniqueConstraint(
+                fields=("branch", "code"), name="location_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='specialopening',
-            constraint=models.UniqueConstraint(fields=('branch', 'date'), name='special_opening_unique'),
+            model_name="specialopening",
+            constraint=models.UniqueConstraint(
+                fields=("branch", "date"), name="special_opening_unique"
+            ),
         ),
     ]

@@ -7,98 +7,258 @@ import shoka.security.fields
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisation', '0001_initial'),
+        ("organisation", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PatronCategory',
+            name="PatronCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32)),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='name (English)')),
-                ('requires_guardian', models.BooleanField(default=False, verbose_name='guardian required (children)')),
-                ('is_group', models.BooleanField(default=False, verbose_name='group (e.g. a school class)')),
-                ('library', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='patron_categories', to='organisation.library')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32)),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="name (English)"),
+                ),
+                (
+                    "requires_guardian",
+                    models.BooleanField(default=False, verbose_name="guardian required (children)"),
+                ),
+                (
+                    "is_group",
+                    models.BooleanField(default=False, verbose_name="group (e.g. a school class)"),
+                ),
+                (
+                    "library",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="patron_categories",
+                        to="organisation.library",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'patron category',
-                'verbose_name_plural': 'patron categories',
+                "verbose_name": "patron category",
+                "verbose_name_plural": "patron categories",
             },
         ),
         migrations.CreateModel(
-            name='Patron',
+            name="Patron",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('card_number', shoka.security.fields.EncryptedTextField(verbose_name='card number')),
-                ('card_index', models.CharField(max_length=32)),
-                ('status', models.CharField(choices=[('active', 'active'), ('blocked', 'blocked by staff'), ('withdrawn', 'withdrawn (退会)')], default='active', max_length=12)),
-                ('block_reason', models.CharField(blank=True, max_length=200, verbose_name='block reason')),
-                ('registered_on', models.DateField(verbose_name='registered')),
-                ('expires_on', models.DateField(verbose_name='registration expires')),
-                ('suspended_until', models.DateField(blank=True, null=True, verbose_name='suspended until (overdue)')),
-                ('name', shoka.security.fields.EncryptedTextField(verbose_name='name')),
-                ('name_kana', shoka.security.fields.EncryptedTextField(verbose_name='reading (カナ)')),
-                ('birth_date', shoka.security.fields.EncryptedDateField(blank=True, null=True, verbose_name='date of birth')),
-                ('postal_code', shoka.security.fields.EncryptedTextField(blank=True, null=True, verbose_name='postal code')),
-                ('address', shoka.security.fields.EncryptedTextField(blank=True, null=True, verbose_name='address')),
-                ('phone', shoka.security.fields.EncryptedTextField(blank=True, null=True, verbose_name='phone')),
-                ('email', shoka.security.fields.EncryptedTextField(blank=True, null=True, verbose_name='email')),
-                ('guardian_name', shoka.security.fields.EncryptedTextField(blank=True, null=True, verbose_name="guardian's name")),
-                ('guardian_relation', shoka.security.fields.EncryptedTextField(blank=True, null=True, verbose_name="guardian's relation")),
-                ('guardian_contact', shoka.security.fields.EncryptedTextField(blank=True, null=True, verbose_name="guardian's contact")),
-                ('phone_index', models.CharField(blank=True, db_index=True, max_length=32)),
-                ('email_index', models.CharField(blank=True, db_index=True, max_length=32)),
-                ('duplicate_index', models.CharField(blank=True, db_index=True, max_length=32)),
-                ('notify_channel', models.CharField(choices=[('email', 'email'), ('phone', 'phone'), ('postcard', 'postcard'), ('none', 'none')], default='postcard', max_length=10)),
-                ('keeps_reading_history', models.BooleanField(default=False, verbose_name='keep my reading history')),
-                ('pin_hash', models.CharField(blank=True, max_length=200)),
-                ('area_code', models.CharField(blank=True, max_length=16, verbose_name='area code')),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('home_branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='patrons', to='organisation.branch')),
-                ('library', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='patrons', to='organisation.library')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='patrons', to='patrons.patroncategory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "card_number",
+                    shoka.security.fields.EncryptedTextField(verbose_name="card number"),
+                ),
+                ("card_index", models.CharField(max_length=32)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "active"),
+                            ("blocked", "blocked by staff"),
+                            ("withdrawn", "withdrawn (退会)"),
+                        ],
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "block_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="block reason"),
+                ),
+                ("registered_on", models.DateField(verbose_name="registered")),
+                ("expires_on", models.DateField(verbose_name="registration expires")),
+                (
+                    "suspended_until",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="suspended until (overdue)"
+                    ),
+                ),
+                ("name", shoka.security.fields.EncryptedTextField(verbose_name="name")),
+                (
+                    "name_kana",
+                    shoka.security.fields.EncryptedTextField(verbose_name="reading (カナ)"),
+                ),
+                (
+                    "birth_date",
+                    shoka.security.fields.EncryptedDateField(
+                        blank=True, null=True, verbose_name="date of birth"
+                    ),
+                ),
+                (
+                    "postal_code",
+                    shoka.security.fields.EncryptedTextField(
+                        blank=True, null=True, verbose_name="postal code"
+                    ),
+                ),
+                (
+                    "address",
+                    shoka.security.fields.EncryptedTextField(
+                        blank=True, null=True, verbose_name="address"
+                    ),
+                ),
+                (
+                    "phone",
+                    shoka.security.fields.EncryptedTextField(
+                        blank=True, null=True, verbose_name="phone"
+                    ),
+                ),
+                (
+                    "email",
+                    shoka.security.fields.EncryptedTextField(
+                        blank=True, null=True, verbose_name="email"
+                    ),
+                ),
+                (
+                    "guardian_name",
+                    shoka.security.fields.EncryptedTextField(
+                        blank=True, null=True, verbose_name="guardian's name"
+                    ),
+                ),
+                (
+                    "guardian_relation",
+                    shoka.security.fields.EncryptedTextField(
+                        blank=True, null=True, verbose_name="guardian's relation"
+                    ),
+                ),
+                (
+                    "guardian_contact",
+                    shoka.security.fields.EncryptedTextField(
+                        blank=True, null=True, verbose_name="guardian's contact"
+                    ),
+                ),
+                ("phone_index", models.CharField(blank=True, db_index=True, max_length=32)),
+                ("email_index", models.CharField(blank=True, db_index=True, max_length=32)),
+                ("duplicate_index", models.CharField(blank=True, db_index=True, max_length=32)),
+                (
+                    "notify_channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "email"),
+                            ("phone", "phone"),
+                            ("postcard", "postcard"),
+                            ("none", "none"),
+                        ],
+                        default="postcard",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "keeps_reading_history",
+                    models.BooleanField(default=False, verbose_name="keep my reading history"),
+                ),
+                ("pin_hash", models.CharField(blank=True, max_length=200)),
+                (
+                    "area_code",
+                    models.CharField(blank=True, max_length=16, verbose_name="area code"),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "home_branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="patrons",
+                        to="organisation.branch",
+                    ),
+                ),
+                (
+                    "library",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="patrons",
+                        to="organisation.library",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="patrons",
+                        to="patrons.patroncategory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'patron',
+                "verbose_name": "patron",
             },
         ),
         migrations.CreateModel(
-            name='PatronSearchToken',
+            name="PatronSearchToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=16)),
-                ('patron', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='search_tokens', to='patrons.patron')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=16)),
+                (
+                    "patron",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="search_tokens",
+                        to="patrons.patron",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='patroncategory',
-            constraint=models.UniqueConstraint(fields=('library', 'code'), name='patron_category_unique'),
+            model_name="patroncategory",
+            constraint=models.UniqueConstraint(
+                fields=("library", "code"), name="patron_category_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='patron',
-            constraint=models.UniqueConstraint(fields=('library', 'card_index'), name='patron_card_unique'),
+            model_name="patron",
+            constraint=models.UniqueConstraint(
+                fields=("library", "card_index"), name="patron_card_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='patron',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'blocked', 'withdrawn'])), name='patron_status_valid'),
+            model_name="patron",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["active", "blocked", "withdrawn"])),
+                name="patron_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='patron',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('notify_channel', 'email'), _negated=True), ('email__isnull', False), _connector='OR'), name='patron_email_channel_needs_email'),
+            model_name="patron",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("notify_channel", "email"), _negated=True),
+                    ("email__isnull", False),
+                    _connector="OR",
+                ),
+                name="patron_email_channel_needs_email",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='patron',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_on__gte', models.F('registered_on'))), name='patron_expiry_after_registration'),
+            model_name="patron",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expires_on__gte", models.F("registered_on"))),
+                name="patron_expiry_after_registration",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='patronsearchtoken',
-            constraint=models.UniqueConstraint(fields=('token', 'patron'), name='patron_token_unique'),
+            model_name="patronsearchtoken",
+            constraint=models.UniqueConstraint(
+                fields=("token", "patron"), name="patron_token_unique"
+            ),
         ),
     ]

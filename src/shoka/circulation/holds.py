@@ -15,6 +15,7 @@ from shoka.patrons.models import NotifyChannel, Patron
 from .errors import CirculationRefused
 from .facts import load_policy, local_date, lock_bib, lock_item, lock_patron, patron_facts
 from .models import ACTIVE_HOLD, Hold, HoldStatus, Loan
+from .overrides import allow_override, record_override
 from .policy import HoldContext, Refusal, RefusalCode, hold_refusals
 from .routing import Routing, route_item, set_hold_status
 
@@ -38,7 +39,6 @@ def place_hold(
     override_reason: str = "",
 ) -> Hold:
     """Queue a hold on a title for a patron, collected at `pickup_branch`."""
-    from .loans import _allow_override
 
     with audited_atomic():
         patron = lock_patron(bib.library_id, patron)
@@ -82,7 +82,7 @@ def place_hold(
                 else r
                 for r in refusals
             ]
-        overridden = _allow_override(refusals, override_reason, actor)
+        overridden = allow_override(refusals, override_reason, actor)
         channel = notify_channel or patron.notify_channel
         if channel == NotifyChannel.EMAIL and not patron.email:
             channel = NotifyChannel.POSTCARD
@@ -106,17 +106,9 @@ def place_hold(
             at=at,
             data={"bib": bib.pk, "pickup": pickup_branch.code},
         )
-        if overridden:
-            record(
-                "hold.refusal_overridden",
-                hold,
-                actor=actor,
-                at=at,
-                data={
-                    "codes": [r.code.value for r in overridden],
-                    "reason": override_reason.strip(),
-                },
-            )
+        record_override(
+            "hold.refusal_overridden", hold, overridden, override_reason, actor=actor, at=at
+        )
         return hold
 
 

@@ -15,9 +15,10 @@ from shoka.organisation.services import due_date
 from shoka.patrons.contact import age_band, age_on
 from shoka.patrons.models import Patron
 
-from .errors import OVERRIDE_PERMISSION, CirculationRefused
+from .errors import CirculationRefused
 from .facts import load_policy, local_date, lock_item, lock_patron, patron_facts
 from .models import ACTIVE_HOLD, Hold, HoldStatus, Loan
+from .overrides import allow_override, record_override
 from .policy import (
     CheckoutContext,
     ItemFacts,
@@ -55,16 +56,6 @@ class RenewResult:
     loan: Loan
     previous_due_on: dt.date
     overridden: list[Refusal] = field(default_factory=list)
-
-
-def _allow_override(refusals: list[Refusal], reason: str, actor: Actor) -> list[Refusal]:
-    """Refusals pass only with a reason, an actor allowed to override, and nothing that
-    cannot be overridden."""
-    if not refusals:
-        return []
-    if reason.strip() and actor.can(OVERRIDE_PERMISSION) and all(r.overridable for r in refusals):
-        return refusals
-    raise CirculationRefused(refusals)
 
 
 def _due_on(branch: Branch, terms: LoanTerms, today: dt.date) -> dt.date:
@@ -115,12 +106,14 @@ def checkout(
             loan_terms=loan_terms,
             patron_terms=patron_terms,
         )
-        overridden = _allow_override(checkout_refusals(ctx), override_reason, actor)
+        overridden = allow_override(checkout_refusals(ctx), override_reason, actor)
 
         due_on = _due_on(branch, loan_terms, today)
         birth = patron.birth_date
         try:
-            with transaction.atomic():
+            # No savepoint (two round trips on every checkout): on an IntegrityError the
+            # refusal below leaves the enclosing atomic block, which rolls back all of it.
+            with transaction.atomic(savepoint=False):
                 loan = Loan.objects.create(
                     item=item,
                     patron=patron,
@@ -172,17 +165,9 @@ def checkout(
             at=at,
             data={"item": item.pk, "branch": branch.code, "due_on": str(due_on)},
         )
-        if overridden:
-            record(
-                "loan.refusal_overridden",
-                loan,
-                actor=actor,
-                at=at,
-                data={
-                    "codes": [r.code.value for r in overridden],
-                    "reason": override_reason.strip(),
-                },
-            )
+        record_override(
+            "loan.refusal_overridden", loan, overridden, override_reason, actor=actor, at=at
+        )
         return CheckoutResult(loan=loan, overridden=overridden, hold_collected=collected)
 
 
@@ -307,7 +292,7 @@ def renew(
             loan_terms=loan_terms,
             patron_terms=policy.patron_terms(facts.category, loan_branch.code),
         )
-        overridden = _allow_override(renewal_refusals(ctx), override_reason, actor)
+        overridden = allow_override(renewal_refusals(ctx), override_reason, actor)
         previous = loan.due_on
         loan.due_on = max(previous, _due_on(loan_branch, loan_terms, today))
         loan.renewals += 1
@@ -319,15 +304,7 @@ def renew(
             at=at,
             data={"item": item.pk, "due_on": str(loan.due_on), "renewals": loan.renewals},
         )
-        if overridden:
-            record(
-                "loan.refusal_overridden",
-                loan,
-                actor=actor,
-                at=at,
-                data={
-                    "codes": [r.code.value for r in overridden],
-                    "reason": override_reason.strip(),
-                },
-            )
+        record_override(
+            "loan.refusal_overridden", loan, overridden, override_reason, actor=actor, at=at
+        )
         return RenewResult(loan=loan, previous_due_on=previous, overridden=overridden)

@@ -34,6 +34,17 @@ def _key_file() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_config_cache():
+    """Each test starts with an empty configuration cache (a rolled-back test can leave
+    entries for rows that no longer exist, and SQLite reuses row ids)."""
+    from shoka.config_cache import clear
+
+    clear()
+    yield
+    clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_messages():
     """Tests read refusal messages in English unless they choose a language themselves
     (the default LANGUAGE_CODE is ja; tests/test_i18n.py checks the Japanese)."""

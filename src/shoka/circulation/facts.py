@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from shoka.catalogue.models import Bib, Item
+from shoka.config_cache import cached
 from shoka.organisation.models import Library
 from shoka.patrons.indexes import card_lookups
 from shoka.patrons.models import Patron
@@ -33,6 +34,12 @@ def local_date(at: dt.datetime) -> dt.date:
 
 
 def load_policy(library: Library | int) -> PolicyTable:
+    """The library's rule table, from the configuration cache (shoka.config_cache)."""
+    library_id = library if isinstance(library, int) else library.pk
+    return cached(("policy", library_id), lambda: _load_policy(library_id))
+
+
+def _load_policy(library: Library | int) -> PolicyTable:
     # Read on every checkout and check-in: plain tuples (values_list), not model instances
     # with their related rows — the same rows for a fraction of the ORM work (bench/).
     library_id = library if isinstance(library, int) else library.pk

@@ -48,26 +48,19 @@ def set_hold_status(hold: Hold, trigger: str, status: str) -> None:
 
 
 def _pickup_number(hold: Hold) -> str:
-    """A short number for the hold slip (取置番号), unique among the branch's trapped holds:
-    the first free one from `pk % 9999 + 1` on. Candidates are checked a window at a time
-    with `pickup_number__in`, so that SQLite, too, looks them up in the partial unique index
-    instead of reading every hold ever placed for pickup at the branch (bench/)."""
-    start = hold.pk % 9999
-    for first in range(0, 9999, 64):
-        window = [f"{(start + i) % 9999 + 1:04d}" for i in range(first, min(first + 64, 9999))]
-        in_use = set(
-            Hold.objects.filter(
-                pickup_branch_id=hold.pickup_branch_id,
-                status__in=[HoldStatus.IN_TRANSIT, HoldStatus.READY],
-                pickup_number__in=window,
-            )
-            .exclude(pk=hold.pk)
-            .values_list("pickup_number", flat=True)
+    """A short number for the hold slip (取置番号), unique among the branch's trapped holds."""
+    in_use = set(
+        Hold.objects.filter(
+            pickup_branch_id=hold.pickup_branch_id,
+            status__in=[HoldStatus.IN_TRANSIT, HoldStatus.READY],
         )
-        for number in window:
-            if number not in in_use:
-                return number
-    raise RuntimeError(f"no free pickup number at branch {hold.pickup_branch_id}")
+        .exclude(pk=hold.pk)
+        .values_list("pickup_number", flat=True)
+    )
+    number = hold.pk % 9999 + 1
+    while f"{number:04d}" in in_use:
+        number = number % 9999 + 1
+    return f"{number:04d}"
 
 
 def make_ready(

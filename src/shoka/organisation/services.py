@@ -7,8 +7,10 @@ import datetime as dt
 
 from django.db.models import Q
 
+from shoka.config_cache import cached
+
 from . import calendar as cal
-from .models import Branch, ClosedPeriod, ClosedPeriodKind, SpecialOpening
+from .models import Branch, ClosedPeriod, ClosedPeriodKind, Library, SpecialOpening
 
 _KIND = {
     ClosedPeriodKind.CLOSED: cal.ClosureKind.CLOSED,
@@ -58,9 +60,19 @@ def holidays_for(branch: Branch) -> cal.Holidays:
     return cal.public_holidays(branch.library.country)
 
 
+def branch_calendar(branch: Branch, since: dt.date) -> tuple[cal.CalendarSpec, cal.Holidays]:
+    """The branch's calendar from `since` on, with its holidays, from the configuration
+    cache (shoka.config_cache): every checkout and check-in asks for it."""
+
+    def build() -> tuple[cal.CalendarSpec, cal.Holidays]:
+        country = Library.objects.values_list("country", flat=True).get(pk=branch.library_id)
+        return calendar_spec(branch, since=since), cal.public_holidays(country)
+
+    return cached(("calendar", branch.pk, since), build)
+
+
 def due_date(branch: Branch, start: dt.date, period: int, *, opening_days: bool) -> dt.date:
-    spec = calendar_spec(branch, since=start)
-    hol = holidays_for(branch)
+    spec, hol = branch_calendar(branch, start)
     if opening_days:
         return cal.due_date_in_opening_days(spec, hol, start, period)
     return cal.due_date_in_days(spec, hol, start, period)
@@ -68,7 +80,5 @@ def due_date(branch: Branch, start: dt.date, period: int, *, opening_days: bool)
 
 def hold_shelf_last_day(branch: Branch, ready_on: dt.date) -> dt.date:
     """Items wait `hold_shelf_days` opening days, counted from the day after they are ready."""
-    spec = calendar_spec(branch, since=ready_on)
-    return cal.due_date_in_opening_days(
-        spec, holidays_for(branch), ready_on, branch.hold_shelf_days
-    )
+    spec, hol = branch_calendar(branch, ready_on)
+    return cal.due_date_in_opening_days(spec, hol, ready_on, branch.hold_shelf_days)

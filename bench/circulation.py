@@ -326,8 +326,8 @@ class Bench:
             )
             Item.objects.filter(pk=item.pk).update(status_changed_at=at)
 
-    def round(self, n: int, *, record: bool = True) -> Round:
-        from shoka.circulation import services
+    def round(self, n: int) -> Round:
+        import shoka.circulation.services as services
 
         items = self.sample_items(n)
         cards = self.sample_patrons(n)
@@ -370,7 +370,7 @@ class Bench:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from shoka.circulation import services
+        import shoka.circulation.services as services
 
         ((barcode, home),) = self.sample_items(1)
         (card,) = self.sample_patrons(1)

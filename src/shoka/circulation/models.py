@@ -220,6 +220,9 @@ class Hold(models.Model):
         indexes = [
             models.Index(fields=["bib", "status", "placed_at"], name="hold_queue_idx"),
             models.Index(fields=["patron", "status"], name="hold_patron_idx"),
+            # Pickup numbers in use on a branch's shelf (SQLite cannot use the partial unique
+            # index when the statuses are bound parameters).
+            models.Index(fields=["pickup_branch", "status"], name="hold_pickup_shelf_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, SHOKA_DATA_DIR, SHOKA_KEY_DIR, env, sqlite_database
+from .base import (
+    INSTALLED_APPS,
+    SHOKA_DATA_DIR,
+    SHOKA_KEY_DIR,
+    env,
+    postgresql_options,
+    sqlite_database,
+)
 
 INSTALLED_APPS = [
     *INSTALLED_APPS,
@@ -21,14 +28,18 @@ INSTALLED_APPS = [
 ROOT_URLCONF = "shoka.staff.root_urls"
 SHOKA_SITE = "staff"
 
-_db_url = env("SHOKA_DATABASE_URL")
-DATABASES = {
-    "default": (
-        dj_database_url.parse(_db_url, conn_max_age=60, conn_health_checks=True)
-        if _db_url
-        else sqlite_database(SHOKA_DATA_DIR / "staff.sqlite3")
-    )
-}
+
+def _staff_database() -> dict[str, object]:
+    url = env("SHOKA_DATABASE_URL")
+    if not url:
+        return sqlite_database(SHOKA_DATA_DIR / "staff.sqlite3")
+    database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if str(database["ENGINE"]).endswith("postgresql"):
+        return postgresql_options(dict(database))
+    return dict(database)
+
+
+DATABASES = {"default": _staff_database()}
 
 # Key material for personal data (AES-GCM data keys, blind-index and audit-chain keys).
 # Outside the data directory by default; `shoka init` creates it with mode 0600.

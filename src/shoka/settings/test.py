@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 
 from .staff import *  # noqa: F403
-from .staff import sqlite_database
+from .staff import postgresql_options, sqlite_database
 
 _tmp = Path(os.environ.get("SHOKA_TEST_TMP") or tempfile.mkdtemp(prefix="shoka-test-"))
 os.environ.setdefault("SHOKA_TEST_TMP", str(_tmp))
@@ -23,8 +23,9 @@ if TEST_DB == "postgresql":
     _pg = dj_database_url.parse(
         os.environ.get("SHOKA_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     )
-    _pg["TEST"] = {"NAME": f"test_shoka_{os.getpid()}"}
-    DATABASES = {"default": _pg}
+    _pg_db = postgresql_options(dict(_pg))
+    _pg_db["TEST"] = {"NAME": f"test_shoka_{os.getpid()}"}
+    DATABASES = {"default": _pg_db}
 else:
     # A file, not :memory:, so that parallel connections in the concurrency tests see
     # SQLite's real locking (shared-cache memory databases behave differently).

@@ -35,7 +35,7 @@ from shoka.organisation.models import (
     Library,
     Location,
 )
-from shoka.organisation.services import calendar_spec, holidays_for
+from shoka.organisation.services import branch_calendar
 from shoka.patrons.checkdigits import with_check_digit
 from shoka.patrons.models import Patron, PatronCategory
 from shoka.patrons.services import PatronData, PatronError, register_patron
@@ -330,7 +330,7 @@ def _history(
     """About ten weeks of circulation through the real services, ending today."""
     counts = {"checkouts": 0, "returns": 0, "holds": 0, "refused": 0}
     branches = [*lib.branches, lib.bookmobile]
-    specs = {b.pk: (calendar_spec(b), holidays_for(b)) for b in branches}
+    specs = {b.pk: branch_calendar(b, today - dt.timedelta(days=HISTORY_DAYS)) for b in branches}
     available: dict[int, list[str]] = {
         b.pk: list(
             Item.objects.filter(
@@ -396,9 +396,9 @@ def _history(
                     ret_branch = (
                         branch if branch.kind != BranchKind.BOOKMOBILE else rng.choice(lib.branches)
                     )
-                    planned.setdefault(_open_on_or_after(specs[ret_branch.pk], back), []).append(
-                        (barcode, ret_branch.pk)
-                    )
+                    planned.setdefault(
+                        cal.next_opening_day(*specs[ret_branch.pk], back), []
+                    ).append((barcode, ret_branch.pk))
             # A few holds on titles that are out.
             for _ in range(2 if branch.kind != BranchKind.BOOKMOBILE else 0):
                 if not bibs_on_loan:
@@ -417,10 +417,6 @@ def _history(
                     counts["refused"] += 1
     circ.run_daily(lib.library, at=dt.datetime.combine(today, dt.time(7, 0), TZ))
     return counts
-
-
-def _open_on_or_after(spec_hol: tuple[cal.CalendarSpec, cal.Holidays], day: dt.date) -> dt.date:
-    return cal.next_opening_day(spec_hol[0], spec_hol[1], day)
 
 
 def load_demo(

@@ -56,10 +56,6 @@ def calendar_spec(branch: Branch, *, since: dt.date | None = None) -> cal.Calend
     )
 
 
-def holidays_for(branch: Branch) -> cal.Holidays:
-    return cal.public_holidays(branch.library.country)
-
-
 def branch_calendar(branch: Branch, since: dt.date) -> tuple[cal.CalendarSpec, cal.Holidays]:
     """The branch's calendar from `since` on, with its holidays, from the configuration
     cache (shoka.config_cache): every checkout and check-in asks for it."""

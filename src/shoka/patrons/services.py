@@ -19,6 +19,7 @@ from django.utils import timezone
 from shoka.audit.actors import Actor
 from shoka.audit.log import audited_atomic, record, record_access
 from shoka.organisation.models import Branch, Library
+from shoka.security.crypto import blind_indexes
 from shoka.security.keyring import get_keyring
 
 from . import indexes
@@ -214,8 +215,6 @@ def find_possible_duplicates(
     if key is None:
         return []
     ring = get_keyring()
-    from shoka.security.crypto import blind_indexes
-
     qs = Patron.objects.filter(
         library=library, duplicate_index__in=blind_indexes(ring, indexes.DUPLICATE, key)
     )
@@ -423,8 +422,6 @@ def find_patrons_by_phone(library: Library, phone: str) -> QuerySet[Patron]:
         normalized = normalize_phone(phone)
     except ContactError:
         return Patron.objects.none()
-    from shoka.security.crypto import blind_indexes
-
     return Patron.objects.filter(
         library=library, phone_index__in=blind_indexes(get_keyring(), indexes.PHONE, normalized)
     )
@@ -435,8 +432,6 @@ def find_patrons_by_email(library: Library, email: str) -> QuerySet[Patron]:
         normalized = normalize_email(email)
     except ContactError:
         return Patron.objects.none()
-    from shoka.security.crypto import blind_indexes
-
     return Patron.objects.filter(
         library=library, email_index__in=blind_indexes(get_keyring(), indexes.EMAIL, normalized)
     )

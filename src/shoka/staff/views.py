@@ -12,7 +12,7 @@ from shoka.catalogue.models import Bib, Item
 from shoka.circulation.models import Hold, HoldStatus, Loan
 from shoka.organisation import calendar as cal
 from shoka.organisation.models import Branch
-from shoka.organisation.services import calendar_spec, holidays_for
+from shoka.organisation.services import branch_calendar
 from shoka.patrons.models import Patron
 
 from .access import staff_view
@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     branches = []
     for branch in Branch.objects.filter(is_active=True).select_related("library").order_by("id"):
-        spec, hol = calendar_spec(branch, since=today), holidays_for(branch)
+        spec, hol = branch_calendar(branch, today)
         closure = cal.closure_on(spec, hol, today)
         branches.append(
             {

@@ -24,19 +24,29 @@ class Bib(models.Model):
     library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="bibs")
     title = models.CharField(_("title"), max_length=1000)
     title_reading = models.CharField(_("title reading (ヨミ)"), max_length=1000, blank=True)
+    title_romanized = models.CharField(_("romanised title"), max_length=1000, blank=True)
     responsibility = models.CharField(_("statement of responsibility"), max_length=1000, blank=True)
     publisher = models.CharField(_("publisher"), max_length=500, blank=True)
     publisher_reading = models.CharField(max_length=500, blank=True)
+    publication_place = models.CharField(_("place of publication"), max_length=200, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     ndc = models.CharField(_("NDC class"), max_length=20, blank=True, db_index=True)
     ndc_edition = models.CharField(_("NDC edition"), max_length=4, blank=True)
+    jpno = models.CharField(_("JP number (全国書誌番号)"), max_length=20, blank=True)
+    ndl_call_number = models.CharField(_("NDL call number"), max_length=100, blank=True)
     subjects = models.JSONField(_("subjects"), default=list, blank=True)
+    subject_readings = models.JSONField(default=list, blank=True)
+    # [[title, reading], ...]: variant, parallel and contents titles (MARC 246, 740, 505 $t)
+    other_titles = models.JSONField(_("other titles"), default=list, blank=True)
     material_type = models.CharField(
         max_length=16, choices=MaterialType.choices, default=MaterialType.BOOK
     )
     language = models.CharField(_("language (ISO 639-2)"), max_length=3, default="jpn")
     series = models.CharField(_("series"), max_length=500, blank=True)
+    series_reading = models.CharField(max_length=500, blank=True)
     volume = models.CharField(_("volume"), max_length=100, blank=True)
+    edition = models.CharField(_("edition"), max_length=200, blank=True)
+    extent = models.CharField(_("extent"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     # The record as it arrived (ISO 2709 bytes or MARCXML), kept verbatim for re-export.
     source_format = models.CharField(max_length=16, blank=True)
@@ -47,7 +57,10 @@ class Bib(models.Model):
 
     class Meta:
         verbose_name = _("bibliographic record")
-        indexes = [models.Index(fields=["source_id"], name="bib_source_idx")]
+        indexes = [
+            models.Index(fields=["source_id"], name="bib_source_idx"),
+            models.Index(fields=["jpno"], name="bib_jpno_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(title=""), name="bib_title_required"),
         ]

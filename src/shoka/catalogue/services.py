@@ -4,8 +4,7 @@ Import and search build on these (issue "catalogue import and Japanese search").
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -17,6 +16,19 @@ from shoka.patrons.checkdigits import CheckDigitError, validate
 
 from .isbn import parse_isbn
 from .models import Bib, BibIsbn, Contributor, Item, ItemStatus, LoanCategory, MaterialType
+from .records import BibData, ContributorData, TitleData
+
+__all__ = [
+    "BibData",
+    "CatalogueError",
+    "ContributorData",
+    "ItemData",
+    "TitleData",
+    "add_item",
+    "create_bib",
+    "update_bib",
+    "update_item",
+]
 
 
 class CatalogueError(ValueError):
@@ -25,53 +37,38 @@ class CatalogueError(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
-@dataclass(frozen=True)
-class ContributorData:
-    name: str
-    reading: str = ""
-    role: str = ""
-
-
-@dataclass(frozen=True)
-class BibData:
-    title: str
-    title_reading: str = ""
-    responsibility: str = ""
-    contributors: Sequence[ContributorData] = ()
-    publisher: str = ""
-    publisher_reading: str = ""
-    year: int | None = None
-    isbns: Sequence[str] = ()  # as printed: "4-8399-1236-0 (pbk.)"
-    ndc: str = ""
-    ndc_edition: str = ""
-    subjects: Sequence[str] = ()
-    material_type: str = MaterialType.BOOK
-    language: str = "jpn"
-    series: str = ""
-    volume: str = ""
-    notes: str = ""
-    source_format: str = ""
-    source_record: bytes | None = field(default=None, repr=False)
-    source_id: str = ""
-
-
 _SCALAR_BIB_FIELDS = (
     "title",
     "title_reading",
+    "title_romanized",
     "responsibility",
     "publisher",
     "publisher_reading",
+    "publication_place",
     "year",
+    "jpno",
     "ndc",
     "ndc_edition",
+    "ndl_call_number",
     "material_type",
     "language",
     "series",
+    "series_reading",
     "volume",
+    "edition",
+    "extent",
     "notes",
     "source_format",
     "source_id",
 )
+
+
+def _list_values(data: BibData) -> dict[str, list[object]]:
+    return {
+        "subjects": list(data.subjects),
+        "subject_readings": list(data.subject_readings),
+        "other_titles": [[t.title, t.reading] for t in data.other_titles],
+    }
 
 
 def _check_bib(data: BibData) -> list[tuple[str, str, str]]:
@@ -117,8 +114,8 @@ def create_bib(library: Library, data: BibData, *, actor: Actor, at: dt.datetime
             library=library,
             created_at=at,
             updated_at=at,
-            subjects=list(data.subjects),
             source_record=data.source_record,
+            **_list_values(data),
             **{name: getattr(data, name) for name in _SCALAR_BIB_FIELDS},
         )
         bib.title = bib.title.strip()
@@ -135,9 +132,10 @@ def update_bib(bib: Bib, data: BibData, *, actor: Actor, at: dt.datetime) -> Bib
         changed = [name for name in _SCALAR_BIB_FIELDS if getattr(bib, name) != getattr(data, name)]
         for name in _SCALAR_BIB_FIELDS:
             setattr(bib, name, getattr(data, name))
-        if bib.subjects != list(data.subjects):
-            changed.append("subjects")
-        bib.subjects = list(data.subjects)
+        for name, value in _list_values(data).items():
+            if getattr(bib, name) != value:
+                changed.append(name)
+            setattr(bib, name, value)
         if data.source_record is not None:
             bib.source_record = data.source_record
         bib.updated_at = at

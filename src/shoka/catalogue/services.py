@@ -13,6 +13,7 @@ from shoka.audit.actors import Actor
 from shoka.audit.log import audited_atomic, record
 from shoka.organisation.models import Branch, Library, Location
 from shoka.patrons.checkdigits import CheckDigitError, validate
+from shoka.search.queue import enqueue
 
 from .isbn import parse_isbn
 from .models import Bib, BibIsbn, Contributor, Item, ItemStatus, LoanCategory, MaterialType
@@ -121,6 +122,7 @@ def create_bib(library: Library, data: BibData, *, actor: Actor, at: dt.datetime
         bib.title = bib.title.strip()
         bib.save()
         _write_children(bib, data, isbns)
+        enqueue([bib.pk])
         record("bib.created", bib, actor=actor, at=at)
         return bib
 
@@ -141,6 +143,7 @@ def update_bib(bib: Bib, data: BibData, *, actor: Actor, at: dt.datetime) -> Bib
         bib.updated_at = at
         bib.save()
         _write_children(bib, data, isbns)
+        enqueue([bib.pk])
         record("bib.updated", bib, actor=actor, at=at, data={"fields": sorted(changed)})
         return bib
 
@@ -211,6 +214,7 @@ def add_item(bib: Bib, data: ItemData, *, actor: Actor, at: dt.datetime) -> Item
                 item.save()
         except IntegrityError as exc:
             raise CatalogueError({"barcode": f"barcode {item.barcode} is already in use"}) from exc
+        enqueue([bib.pk])
         record("item.added", item, actor=actor, at=at, data={"bib": bib.pk, "branch": branch.code})
         return item
 
@@ -239,5 +243,6 @@ def update_item(item: Item, data: ItemData, *, actor: Actor, at: dt.datetime) ->
                 item.save()
         except IntegrityError as exc:
             raise CatalogueError({"barcode": f"barcode {item.barcode} is already in use"}) from exc
+        enqueue([item.bib_id])
         record("item.updated", item, actor=actor, at=at, data={"fields": changed})
         return item

@@ -12,6 +12,7 @@ from shoka.audit.log import record
 from shoka.catalogue.models import Item, ItemStatus
 from shoka.organisation.models import Branch
 from shoka.organisation.services import hold_shelf_last_day
+from shoka.search.queue import enqueue
 
 from .facts import load_policy, local_date, lock_bib
 from .models import Hold, HoldStatus
@@ -40,6 +41,7 @@ def set_item_status(
     item.current_branch = current_branch
     item.status_changed_at = at
     item.save(update_fields=["status", "current_branch", "status_changed_at"])
+    enqueue([item.bib_id])  # availability is searchable (facets, record pages)
 
 
 def set_hold_status(hold: Hold, trigger: str, status: str) -> None:

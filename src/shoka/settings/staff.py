@@ -8,6 +8,7 @@ from .base import *  # noqa: F403
 from .base import (
     INSTALLED_APPS,
     SHOKA_DATA_DIR,
+    SHOKA_HOME,
     SHOKA_KEY_DIR,
     env,
     postgresql_options,
@@ -19,6 +20,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "shoka.organisation",
     "shoka.catalogue",
+    "shoka.search",
     "shoka.patrons",
     "shoka.circulation",
     "shoka.audit",
@@ -46,6 +48,11 @@ DATABASES = {"default": _staff_database()}
 SHOKA_KEY_FILE = env("SHOKA_KEY_FILE", str(SHOKA_KEY_DIR / "shoka.keys"))
 
 # Argon2id cost for patron PINs (argon2-cffi defaults: RFC 9106 low-memory profile).
+# The search index (tantivy) of the staff catalogue: derived from the database, rebuildable.
+SHOKA_SEARCH_INDEX_DIR = env("SHOKA_SEARCH_INDEX_DIR", str(SHOKA_DATA_DIR / "index" / "staff"))
+# Import reports (`shoka import`): catalogue data only, never personal data.
+SHOKA_REPORT_DIR = env("SHOKA_REPORT_DIR", str(SHOKA_HOME / "reports"))
+
 SHOKA_PIN_HASH = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
 
 LOGIN_URL = "staff:login"

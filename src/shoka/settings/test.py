@@ -16,6 +16,8 @@ os.environ.setdefault("SHOKA_TEST_TMP", str(_tmp))
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 SHOKA_KEY_FILE = str(_tmp / "keys" / "test.keys")
+SHOKA_SEARCH_INDEX_DIR = str(_tmp / "index")
+SHOKA_REPORT_DIR = str(_tmp / "reports")
 DEBUG = False
 
 TEST_DB = os.environ.get("SHOKA_TEST_DB", "sqlite")

@@ -1,0 +1,257 @@
+"""The tantivy index: its schema, and the document made for one bibliographic record.
+
+Analysis happens in Python (:mod:`shoka.search.analysis`); tantivy receives each text field
+as analysed tokens joined by single spaces and splits them with its ``whitespace``
+tokenizer, so token order is position order and phrase queries work on bigrams. Facet and
+filter fields (material type, language, NDC first digit, branch, availability) are raw,
+fast text fields; the page of display fields is a stored JSON payload, so a search needs
+no database round trip.
+
+The index is derived data. Its schema carries a version (``SCHEMA_VERSION``); an index
+made by another version is refused on open and must be rebuilt (``shoka index rebuild``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from . import analysis
+
+SCHEMA_VERSION = 1
+META_FILE = "shoka-index.json"
+
+#: Text fields searched by default, with their BM25 boosts. The title counts most, then
+#: its reading and the people responsible; publisher and subjects help disambiguate.
+TEXT_FIELDS: dict[str, float] = {
+    "title": 10.0,
+    "reading": 7.0,
+    "author": 5.0,
+    "author_reading": 4.0,
+    "alt": 3.0,
+    "subject": 2.0,
+    "publisher": 1.0,
+}
+#: Fields that keep whole values (exact terms): identifiers and facets.
+FACET_FIELDS = ("material_type", "language", "ndc1", "branch", "availability")
+
+
+class SearchIndexError(RuntimeError):
+    """The index cannot be opened or used (missing, another schema version, locked)."""
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("id", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("fp", stored=False, indexed=False, fast=True)
+    for name in TEXT_FIELDS:
+        sb.add_text_field(name, tokenizer_name="whitespace")
+    # Identifiers: ISBN-13 and ISBN-10 (compact), JPNO; NDC with its prefixes (913.6 → 9,
+    # 91, 913, 913.6); exact keys of title and reading for the known-item boost.
+    sb.add_text_field("ids", tokenizer_name="whitespace", index_option="basic")
+    sb.add_text_field("ndc", tokenizer_name="whitespace", index_option="basic")
+    sb.add_text_field("title_key", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("reading_key", tokenizer_name="raw", index_option="basic")
+    for name in FACET_FIELDS:
+        sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_integer_field("year", indexed=True, fast=True)
+    sb.add_integer_field("sort_reading", fast=True)
+    sb.add_integer_field("sort_new", fast=True)
+    sb.add_bytes_field("payload", stored=True, indexed=False)
+    return sb.build()
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the index needs of one copy: where it lives and whether it can be had."""
+
+    branch: str
+    status: str
+    loanable: bool
+
+
+@dataclass(frozen=True)
+class IndexRecord:
+    """Everything indexed for one bib (gathered from the database by the indexer, or from a
+    published changeset on the public side)."""
+
+    id: int
+    title: str
+    title_reading: str = ""
+    title_romanized: str = ""
+    responsibility: str = ""
+    authors: Sequence[tuple[str, str]] = ()  # (name, reading)
+    publisher: str = ""
+    publisher_reading: str = ""
+    year: int | None = None
+    isbns: Sequence[str] = ()  # ISBN-13, compact
+    jpno: str = ""
+    ndc: str = ""
+    subjects: Sequence[str] = ()
+    subject_readings: Sequence[str] = ()
+    other_titles: Sequence[tuple[str, str]] = ()
+    series: str = ""
+    series_reading: str = ""
+    volume: str = ""
+    material_type: str = "book"
+    language: str = "jpn"
+    items: Sequence[ItemFacts] = field(default_factory=tuple)
+
+
+def _join(values: Iterable[str]) -> str:
+    return " ".join(t for v in values if v for t in analysis.tokens(v))
+
+
+def availability(items: Sequence[ItemFacts]) -> str:
+    """One value per bib for the availability facet."""
+    if not items:
+        return "none"
+    statuses = {i.status for i in items if i.loanable}
+    if "available" in statuses:
+        return "available"
+    if any(i.status == "available" for i in items):
+        return "library_use_only"  # 館内のみ: on the shelf but not lent
+    if statuses & {"on_loan", "in_transit", "on_hold_shelf"}:
+        return "on_loan"
+    return "unavailable"
+
+
+def _ndc_terms(ndc: str) -> list[str]:
+    ndc = ndc.strip()
+    if not ndc:
+        return []
+    digits = ndc.replace(".", "")
+    terms = {ndc}
+    terms.update(digits[:n] for n in range(1, min(len(digits), 3) + 1))
+    return sorted(terms)
+
+
+def _title_keys(text: str) -> list[str]:
+    """Exact keys of the whole title and of the title proper (before `` : ``)."""
+    keys = {analysis.exact_key(text)}
+    proper = text.split(" : ", 1)[0].split(" = ", 1)[0]
+    keys.add(analysis.exact_key(proper))
+    return sorted(k for k in keys if k)
+
+
+def payload(rec: IndexRecord) -> dict[str, Any]:
+    """The display fields of a result list entry (no database needed to show a page)."""
+    return {
+        "id": rec.id,
+        "title": rec.title,
+        "title_reading": rec.title_reading,
+        "responsibility": rec.responsibility,
+        "authors": [name for name, _ in rec.authors],
+        "author_readings": [reading for _, reading in rec.authors],
+        "publisher": rec.publisher,
+        "year": rec.year,
+        "isbn": rec.isbns[0] if rec.isbns else "",
+        "ndc": rec.ndc,
+        "material_type": rec.material_type,
+        "language": rec.language,
+        "availability": availability(rec.items),
+        "items": len(rec.items),
+    }
+
+
+def fingerprint(rec: IndexRecord) -> int:
+    """A 63-bit digest of everything indexed, to find stale documents (``shoka index check``)."""
+    blob = json.dumps(
+        [
+            rec.id,
+            rec.title,
+            rec.title_reading,
+            rec.title_romanized,
+            rec.responsibility,
+            list(rec.authors),
+            rec.publisher,
+            rec.publisher_reading,
+            rec.year,
+            list(rec.isbns),
+            rec.jpno,
+            rec.ndc,
+            list(rec.subjects),
+            list(rec.subject_readings),
+            list(rec.other_titles),
+            rec.series,
+            rec.series_reading,
+            rec.volume,
+            rec.material_type,
+            rec.language,
+            sorted((i.branch, i.status, i.loanable) for i in rec.items),
+            SCHEMA_VERSION,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+    return int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big") >> 1
+
+
+def make_document(rec: IndexRecord) -> tantivy.Document:
+    doc = tantivy.Document()
+    doc.add_integer("id", rec.id)
+    doc.add_integer("fp", fingerprint(rec))
+    doc.add_text("title", _join([rec.title]))
+    doc.add_text("reading", _join([rec.title_reading]))
+    doc.add_text("author", _join([rec.responsibility, *(n for n, _ in rec.authors)]))
+    doc.add_text("author_reading", _join(r for _, r in rec.authors))
+    alt = [rec.title_romanized, rec.series, rec.series_reading, rec.volume]
+    for title, reading in rec.other_titles:
+        alt += [title, reading]
+    doc.add_text("alt", _join(alt))
+    doc.add_text("subject", _join([*rec.subjects, *rec.subject_readings]))
+    doc.add_text("publisher", _join([rec.publisher, rec.publisher_reading]))
+    ids: set[str] = {rec.jpno} if rec.jpno else set()
+    for isbn13 in rec.isbns:
+        ids |= analysis.isbn_terms(isbn13) or {isbn13}
+    doc.add_text("ids", " ".join(sorted(ids)))
+    doc.add_text("ndc", " ".join(_ndc_terms(rec.ndc)))
+    for key in _title_keys(rec.title):
+        doc.add_text("title_key", key)
+    for key in _title_keys(rec.title_reading):
+        doc.add_text("reading_key", key)
+    doc.add_text("material_type", rec.material_type)
+    doc.add_text("language", rec.language)
+    ndc1 = rec.ndc[:1]
+    doc.add_text("ndc1", ndc1 if ndc1.isdigit() else "none")
+    for branch in sorted({i.branch for i in rec.items if i.status != "withdrawn"}):
+        doc.add_text("branch", branch)
+    doc.add_text("availability", availability(rec.items))
+    if rec.year is not None:
+        doc.add_integer("year", rec.year)
+    doc.add_integer("sort_reading", analysis.reading_sort_key(rec.title_reading or rec.title))
+    doc.add_integer("sort_new", (rec.year or 0) * 10_000_000_000 + rec.id)
+    doc.add_bytes("payload", json.dumps(payload(rec), ensure_ascii=False).encode())
+    return doc
+
+
+def _check_meta(path: Path) -> None:
+    meta_file = path / META_FILE
+    try:
+        meta = json.loads(meta_file.read_text())
+    except (OSError, ValueError) as exc:
+        raise SearchIndexError(f"{path} is not a shoka index: run `shoka index rebuild`") from exc
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        raise SearchIndexError(
+            f"{path} was built with index schema {meta.get('schema_version')}, this shoka uses "
+            f"{SCHEMA_VERSION}: run `shoka index rebuild`"
+        )
+
+
+def open_index(path: Path, *, create: bool = False) -> tantivy.Index:
+    """Open the index at ``path``; with ``create``, make an empty one when there is none."""
+    if path.is_dir() and tantivy.Index.exists(str(path)):
+        _check_meta(path)
+        return tantivy.Index.open(str(path))
+    if not create:
+        raise SearchIndexError(f"no search index at {path}: run `shoka index rebuild`")
+    path.mkdir(parents=True, exist_ok=True)
+    index = tantivy.Index(build_schema(), path=str(path))
+    (path / META_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+    return index

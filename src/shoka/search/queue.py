@@ -1,0 +1,20 @@
+"""Queueing changed records for the index writer (see ``models.IndexChange``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .models import IndexChange
+
+
+def enqueue(bib_ids: Iterable[int]) -> None:
+    """Mark records as changed. Call inside the transaction that changes them."""
+    ids = sorted(set(bib_ids))
+    if len(ids) == 1:
+        IndexChange.objects.create(bib_id=ids[0])
+    elif ids:
+        IndexChange.objects.bulk_create([IndexChange(bib_id=i) for i in ids], batch_size=2000)
+
+
+def pending() -> int:
+    return IndexChange.objects.count()

@@ -172,12 +172,8 @@ class World:
         return register_patron(self.library, data, actor=self.staff, at=at, allow_duplicate=True)
 
     def bib(self, title: str = "日本の歴史", reading: str = "ニホン ノ レキシ", **extra: object):
-        data = BibData(
-            title=title,
-            title_reading=reading,
-            contributors=[ContributorData("山田 太郎", "ヤマダ, タロウ", "著")],
-            **extra,
-        )  # type: ignore[arg-type]
+        extra.setdefault("contributors", [ContributorData("山田 太郎", "ヤマダ, タロウ", "著")])
+        data = BibData(title=title, title_reading=reading, **extra)  # type: ignore[arg-type]
         return create_bib(self.library, data, actor=self.staff, at=AT)
 
     def item(

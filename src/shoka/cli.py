@@ -13,15 +13,10 @@ from typing import Any
 
 import click
 
-STAFF_SETTINGS = "shoka.settings.staff"
-OPAC_SETTINGS = "shoka.settings.opac"
-
-
-def _setup(settings_module: str | None = None) -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module or STAFF_SETTINGS)
-    django.setup()
+from shoka.catalogue.commands import export, import_group
+from shoka.clitools import OPAC_SETTINGS, STAFF_SETTINGS
+from shoka.clitools import setup as _setup
+from shoka.search.commands import catch_up_now, index, search
 
 
 def _at(value: str | None) -> dt.datetime:
@@ -152,6 +147,7 @@ def demo(seed: int, if_empty: bool, bibs: int, patrons: int) -> None:
         raise click.ClickException("a library exists already; demo needs an empty database")
     summary = load_demo(seed=seed, bibs=bibs, patrons=patrons, progress=click.echo)
     click.echo(summary)
+    catch_up_now()
 
 
 @main.command()
@@ -179,6 +175,14 @@ def serve(site: str, port: int, host: str) -> None:
             )
         )
         click.echo(f"{name} site: http://{host}:{p}/")
+    if site in ("staff", "both"):
+        # The single search-index writer: applies catalogue and desk changes to the index.
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": STAFF_SETTINGS}
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "shoka.cli", "index", "run"], env=env
+            )
+        )
     if site in ("staff", "both"):
         click.echo(
             f"Sign in at http://{host}:{port}/login/ as the administrator created by "
@@ -379,6 +383,11 @@ def manage(args: tuple[str, ...]) -> None:
 
     execute_from_command_line(["shoka manage", *args])
 
+
+main.add_command(import_group)
+main.add_command(export)
+main.add_command(index)
+main.add_command(search)
 
 if __name__ == "__main__":
     main()

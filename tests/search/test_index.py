@@ -30,7 +30,12 @@ def test_a_new_record_is_queued_in_its_own_transaction_and_found_after_catch_up(
 def test_an_edit_replaces_the_indexed_document(world, index):
     bib = world.bib("古い書名", "フルイ ショメイ")
     index.catch_up()
-    update_bib(bib, BibData(title="新しい書名", title_reading="アタラシイ ショメイ"), actor=world.staff, at=AT)
+    update_bib(
+        bib,
+        BibData(title="新しい書名", title_reading="アタラシイ ショメイ"),
+        actor=world.staff,
+        at=AT,
+    )
     index.catch_up()
     assert index.ids("古い") == []
     assert index.ids("新しい") == [bib.pk]

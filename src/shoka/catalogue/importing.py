@@ -213,6 +213,7 @@ class _Importer:
         self.by_isbn: dict[str, int] = {}
         self.pseudo = 0
         self.matched: set[int] = set()
+        self.real_ids: dict[int, int] = {}  # pseudo id → id of the record written for it
         self._branches: dict[str, Branch] = {}
         self._locations: dict[tuple[int, str], Location] = {}
         self._categories: dict[str, LoanCategory] = {}
@@ -361,16 +362,27 @@ class _Importer:
     def apply(self, plans: list[_Plan]) -> None:
         """Write one batch in one transaction; on a database error, one record at a time."""
         if self.options.dry_run:
-            self._count(plans, {})
+            self._count(plans)
             return
+        items_before = (
+            self.report.items_added,
+            self.report.items_unchanged,
+            self.report.items_skipped,
+            len(self.report.warnings),
+        )
         try:
             with audited_atomic():
                 ids = self._write(plans)
         except DatabaseError:
+            (self.report.items_added, self.report.items_unchanged, self.report.items_skipped) = (
+                items_before[:3]
+            )
+            del self.report.warnings[items_before[3] :]
             for plan in plans:
                 try:
                     with audited_atomic():
                         ids = self._write([plan])
+                    self._commit([plan], ids)
                 except DatabaseError as exc:
                     self.report.bad.append(
                         BadRecord(
@@ -380,19 +392,21 @@ class _Importer:
                         )
                     )
                     continue
-                self._count([plan], ids)
+                self._count([plan])
             return
-        self._count(plans, ids)
+        self._commit(plans, ids)
+        self._count(plans)
 
-    def _count(self, plans: list[_Plan], ids: dict[int, int]) -> None:
+    def _count(self, plans: list[_Plan]) -> None:
         for plan in plans:
             if plan.action == "add":
                 self.report.added += 1
-                if plan.match in ids:
-                    self.report.added_ids.append(ids[plan.match])  # type: ignore[index]
+                if plan.match is not None and plan.match > 0:
+                    self.report.added_ids.append(plan.match)
             elif plan.action == "update":
                 self.report.updated += 1
-                self.report.updated_ids.append(plan.match or 0)
+                if plan.match is not None and plan.match > 0:
+                    self.report.updated_ids.append(plan.match)
             else:
                 self.report.unchanged += 1
             for message in plan.rec.warnings:
@@ -402,77 +416,98 @@ class _Importer:
                 self.report.items_added += len(plan.rec.holdings)
 
     def _write(self, plans: list[_Plan]) -> dict[int, int]:
+        """Write a batch; return the ids of the records it created (pseudo id → real id).
+
+        Several plans can target one record (a book listed twice in the file): the record
+        is written once, with the last plan's data, and gets every plan's holdings. Nothing
+        in ``self`` or the plans changes here, so a batch that the database refuses can be
+        retried record by record (see ``_commit``).
+        """
         at = self.at
-        adds = [p for p in plans if p.action == "add"]
-        updates = [p for p in plans if p.action == "update"]
-        new_bibs = [
-            Bib(
-                library=self.library,
-                created_at=at,
-                updated_at=at,
-                source_record=p.rec.bib.source_record,
-                **{name: getattr(p.rec.bib, name) for name in _SCALAR_BIB_FIELDS},
-                **_list_values(p.rec.bib),
+        groups: dict[int, list[_Plan]] = {}
+        for p in plans:
+            if p.action != "unchanged" and p.match is not None:
+                groups.setdefault(p.match, []).append(p)
+        creates = [k for k in groups if k < 0 and k not in self.real_ids]
+        new_bibs = []
+        for key in creates:
+            data = groups[key][-1].rec.bib
+            new_bibs.append(
+                Bib(
+                    library=self.library,
+                    created_at=at,
+                    updated_at=at,
+                    source_record=data.source_record,
+                    **{name: getattr(data, name) for name in _SCALAR_BIB_FIELDS},
+                    **_list_values(data),
+                )
             )
-            for p in adds
-        ]
-        for bib in new_bibs:
-            bib.title = bib.title.strip()
+            new_bibs[-1].title = data.title.strip()
         Bib.objects.bulk_create(new_bibs)
-        ids = {p.match: b.pk for p, b in zip(adds, new_bibs, strict=True) if p.match is not None}
-        for p, b in zip(adds, new_bibs, strict=True):
-            data = p.rec.bib
-            if data.source_id:
-                self.by_source[data.source_id] = b.pk
-            if data.jpno:
-                self.by_jpno[data.jpno] = b.pk
-            for i13, _, _ in p.isbns:
-                self.by_isbn[i13] = b.pk
-            p.match = b.pk
-        for p in updates:
-            data = p.rec.bib
+        created = {key: bib.pk for key, bib in zip(creates, new_bibs, strict=True)}
+
+        def target(key: int) -> int:
+            return created.get(key) or self.real_ids.get(key, key)
+
+        updated = [k for k in groups if k not in created]
+        for key in updated:
+            data = groups[key][-1].rec.bib
             values: dict[str, Any] = {name: getattr(data, name) for name in _SCALAR_BIB_FIELDS}
             values.update(_list_values(data), updated_at=at, title=data.title.strip())
             if data.source_record is not None:
                 values["source_record"] = data.source_record
-            Bib.objects.filter(pk=p.match).update(**values)
-        changed = adds + updates
-        changed_ids = [p.match for p in changed if p.match]
-        Contributor.objects.filter(bib_id__in=[p.match for p in updates]).delete()
-        BibIsbn.objects.filter(bib_id__in=[p.match for p in updates]).delete()
+            Bib.objects.filter(pk=target(key)).update(**values)
+        Contributor.objects.filter(bib_id__in=[target(k) for k in updated]).delete()
+        BibIsbn.objects.filter(bib_id__in=[target(k) for k in updated]).delete()
         Contributor.objects.bulk_create(
             Contributor(
-                bib_id=p.match,
+                bib_id=target(key),
                 position=i,
                 name=c.name.strip(),
                 reading=c.reading.strip(),
                 role=c.role.strip(),
             )
-            for p in changed
-            for i, c in enumerate(p.rec.bib.contributors)
+            for key, group in groups.items()
+            for i, c in enumerate(group[-1].rec.bib.contributors)
         )
         BibIsbn.objects.bulk_create(
-            BibIsbn(bib_id=p.match, isbn13=i13, printed=printed, qualifier=qual)
-            for p in changed
-            for i13, printed, qual in p.isbns
+            BibIsbn(bib_id=target(key), isbn13=i13, printed=printed, qualifier=qual)
+            for key, group in groups.items()
+            for i13, printed, qual in group[-1].isbns
         )
-        item_bibs = self._write_items(plans) if self.options.items else set()
-        enqueue([*changed_ids, *item_bibs])
-        if changed or item_bibs:
+        item_bibs = self._write_items(plans, target) if self.options.items else set()
+        enqueue([*(target(k) for k in groups), *item_bibs])
+        if groups or item_bibs:
             record(
                 "catalogue.imported",
                 ("import", self.report.source),
                 actor=self.actor,
                 at=at,
                 data={
-                    "added": [p.match for p in adds],
-                    "updated": [p.match for p in updates],
+                    "added": sorted(created.values()),
+                    "updated": sorted(target(k) for k in updated),
                     "items_for": sorted(item_bibs),
                 },
             )
-        return {k: v for k, v in ids.items() if k is not None}
+        return created
 
-    def _write_items(self, plans: list[_Plan]) -> set[int]:
+    def _commit(self, plans: list[_Plan], created: dict[int, int]) -> None:
+        """After a batch has committed: pseudo ids become real ids everywhere."""
+        self.real_ids.update(created)
+        for plan in plans:
+            if plan.match is not None and plan.match < 0 and plan.match in self.real_ids:
+                plan.match = self.real_ids[plan.match]
+            data, match = plan.rec.bib, plan.match
+            if match is None or match < 0:
+                continue
+            if data.source_id:
+                self.by_source[data.source_id] = match
+            if data.jpno:
+                self.by_jpno[data.jpno] = match
+            for i13, _, _ in plan.isbns:
+                self.by_isbn[i13] = match
+
+    def _write_items(self, plans: list[_Plan], target: Callable[[int], int]) -> set[int]:
         barcodes = [h.barcode.strip() for p in plans for h in p.rec.holdings if h.barcode.strip()]
         existing = dict(
             Item.objects.filter(library=self.library, barcode__in=barcodes).values_list(
@@ -482,6 +517,9 @@ class _Importer:
         new_items: list[Item] = []
         touched: set[int] = set()
         for plan in plans:
+            if plan.match is None:
+                continue
+            bib_id = target(plan.match)
             for holding in plan.rec.holdings:
                 barcode = holding.barcode.strip()
                 where = plan.rec.position
@@ -490,7 +528,7 @@ class _Importer:
                     self.report.warnings.append((where, "a holding without a barcode was skipped"))
                     continue
                 if barcode in existing:
-                    if existing[barcode] == plan.match:
+                    if existing[barcode] == bib_id:
                         self.report.items_unchanged += 1
                     else:
                         self.report.items_skipped += 1
@@ -513,11 +551,10 @@ class _Importer:
                     self.report.warnings.append((where, f"barcode {barcode}: {resolved}"))
                     continue
                 branch, location, category = resolved
-                assert plan.match is not None  # noqa: S101 — set when the bib was written
                 new_items.append(
                     Item(
                         library=self.library,
-                        bib_id=plan.match,
+                        bib_id=bib_id,
                         barcode=barcode,
                         branch=branch,
                         current_branch=branch,
@@ -533,8 +570,8 @@ class _Importer:
                         updated_at=self.at,
                     )
                 )
-                existing[barcode] = plan.match
-                touched.add(plan.match)
+                existing[barcode] = bib_id
+                touched.add(bib_id)
         Item.objects.bulk_create(new_items)
         self.report.items_added += len(new_items)
         return touched

@@ -957,6 +957,8 @@ _EN_PUBLISHERS: Final = tuple(
     for name, reg, weight in _ENGLISH_PUBLISHERS
 )
 
+_REGISTRANTS: Final = frozenset(p.registrant for p in (*_JA_PUBLISHERS, *_EN_PUBLISHERS))
+
 
 # --------------------------------------------------------------------------------------------
 # Call numbers
@@ -1021,16 +1023,34 @@ class _Work:
 
 
 class _IsbnAllocator:
+    """Unique ISBNs per publisher. A publisher whose registrant range is 80 % used gets
+    further registrant codes from the group-4 six-digit range (4-900000 … 4-949999, 100
+    titles each), as real publishers do; only catalogues of a few hundred thousand titles
+    reach that, so smaller sets are unaffected."""
+
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
         self._used: dict[str, set[int]] = {}
+        self._current: dict[str, str] = {}  # publisher's registrant → registrant in use
+        self._next_extra = 900000
+
+    def _registrant(self, registrant: str) -> str:
+        current = self._current.get(registrant, registrant)
+        if len(self._used.get(current, ())) < 10 ** (8 - len(current)) * 0.8:
+            return current
+        while str(self._next_extra) in self._used or str(self._next_extra) in _REGISTRANTS:
+            self._next_extra += 1
+        if self._next_extra > 949999:
+            raise RuntimeError("the synthetic ISBN ranges are exhausted")
+        current = self._current[registrant] = str(self._next_extra)
+        self._next_extra += 1
+        return current
 
     def allocate(self, registrant: str) -> str:
+        registrant = self._registrant(registrant)
         width = 8 - len(registrant)
         capacity = 10**width
         used = self._used.setdefault(registrant, set())
-        if len(used) >= capacity * 0.8:
-            raise RuntimeError(f"ISBN range of registrant {registrant} nearly exhausted")
         while True:
             number = self._rng.randrange(capacity)
             if number not in used:

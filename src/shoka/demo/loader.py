@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -20,8 +20,10 @@ from django.utils import timezone
 
 from shoka.audit.actors import Actor
 from shoka.audit.log import audited_atomic
+from shoka.catalogue.importing import ImportOptions, import_records
 from shoka.catalogue.models import Bib, Item, ItemStatus, LoanCategory
-from shoka.catalogue.services import BibData, ContributorData, ItemData, add_item, create_bib
+from shoka.catalogue.records import HoldingData, ImportRecord
+from shoka.catalogue.services import BibData, ContributorData
 from shoka.circulation import services as circ
 from shoka.circulation.models import Hold, HoldStatus, Loan, LoanRule, PatronRule
 from shoka.organisation import calendar as cal
@@ -243,57 +245,68 @@ def _loan_category(bib: DemoBib, rng: random.Random) -> str:
 
 def _catalogue(
     lib: _Lib,
-    lcs: dict[str, LoanCategory],
     demo_bibs: list[DemoBib],
     rng: random.Random,
     today: dt.date,
     actor: Actor,
     at: dt.datetime,
 ) -> int:
-    items = 0
+    """Load the titles and their copies through the catalogue import (batched writes, one
+    audit event per batch, every record queued for the search index)."""
     barcode = 1_000_000
     weights = [5, 3, 2]
-    for demo in demo_bibs:
-        bib = create_bib(lib.library, _bib_data(demo), actor=actor, at=at)
-        category = _loan_category(demo, rng)
-        copies = 1 if category == "reference" else rng.choices([1, 2, 3], [55, 35, 10])[0]
-        for _ in range(copies):
-            barcode += 1
-            branch = (
-                lib.bookmobile
-                if category == "book" and rng.random() < 0.05
-                else rng.choices(lib.branches, weights)[0]
-            )
-            shelf = (
-                "av"
-                if category == "av"
-                else "reference"
-                if category == "reference"
-                else "children"
-                if demo.juvenile
-                else "general"
-            )
-            if branch.kind == BranchKind.MAIN and demo.year < 1995 and rng.random() < 0.5:
-                shelf = "stacks"
-            acquired = max(
-                dt.date(demo.year, 4, 1), today - dt.timedelta(days=rng.randint(1, 365 * 12))
-            )
-            add_item(
-                bib,
-                ItemData(
-                    barcode=str(barcode),
-                    branch=branch.code,
-                    location=shelf,
-                    loan_category=category,
-                    call_number=call_number(demo),
-                    acquired_on=min(acquired, today),
-                    price=Decimal(rng.randrange(400, 4000, 10)),
-                ),
-                actor=actor,
-                at=at,
-            )
-            items += 1
-    return items
+
+    def records() -> Iterator[ImportRecord]:
+        nonlocal barcode
+        for n, demo in enumerate(demo_bibs, start=1):
+            category = _loan_category(demo, rng)
+            copies = 1 if category == "reference" else rng.choices([1, 2, 3], [55, 35, 10])[0]
+            holdings = []
+            for _ in range(copies):
+                barcode += 1
+                branch = (
+                    lib.bookmobile
+                    if category == "book" and rng.random() < 0.05
+                    else rng.choices(lib.branches, weights)[0]
+                )
+                shelf = (
+                    "av"
+                    if category == "av"
+                    else "reference"
+                    if category == "reference"
+                    else "children"
+                    if demo.juvenile
+                    else "general"
+                )
+                if branch.kind == BranchKind.MAIN and demo.year < 1995 and rng.random() < 0.5:
+                    shelf = "stacks"
+                acquired = max(
+                    dt.date(demo.year, 4, 1), today - dt.timedelta(days=rng.randint(1, 365 * 12))
+                )
+                holdings.append(
+                    HoldingData(
+                        barcode=str(barcode),
+                        branch=branch.code,
+                        location=shelf,
+                        loan_category=category,
+                        call_number=call_number(demo),
+                        acquired_on=min(acquired, today),
+                        price=Decimal(rng.randrange(400, 4000, 10)),
+                    )
+                )
+            yield ImportRecord(f"demo record {n}", _bib_data(demo), tuple(holdings))
+
+    report = import_records(
+        lib.library,
+        records(),
+        source="demo",
+        actor=actor,
+        at=at,
+        options=ImportOptions(batch_size=2000),
+    )
+    if report.bad or report.items_skipped:
+        raise RuntimeError(f"the demo catalogue did not load cleanly: {report.as_text()[:2000]}")
+    return report.items_added
 
 
 def _patron_data(person: DemoPerson, card: str, rng: random.Random) -> PatronData:
@@ -433,10 +446,11 @@ def load_demo(
     setup_at = dt.datetime.combine(today - dt.timedelta(days=HISTORY_DAYS + 1), dt.time(9, 0), TZ)
     with audited_atomic():
         lib = _organisation(today)
-        lcs = _categories_and_rules(lib.library, lib.bookmobile)
-        progress(f"demo: generating {bibs} titles …")
-        items = _catalogue(lib, lcs, generate_bibs(seed, bibs), rng, today, actor, setup_at)
-        progress(f"demo: {bibs} titles and {items} items; registering {patrons} patrons …")
+        _categories_and_rules(lib.library, lib.bookmobile)
+    progress(f"demo: generating {bibs} titles …")
+    items = _catalogue(lib, generate_bibs(seed, bibs), rng, today, actor, setup_at)
+    progress(f"demo: {bibs} titles and {items} items; registering {patrons} patrons …")
+    with audited_atomic():
         people = generate_people(
             seed,
             patrons,

@@ -27,6 +27,20 @@ def _writer() -> Any:
         raise click.ClickException(str(exc)) from exc
 
 
+def catch_up_now() -> None:
+    """Apply queued changes now, unless an index writer is running (it applies them)."""
+    from shoka.search.indexer import IndexWriter
+
+    try:
+        writer = IndexWriter()
+    except RuntimeError:
+        click.echo("search index: the running index writer applies the changes")
+        return
+    with writer, progress_bar("indexing", unit="records") as bar:
+        result = writer.catch_up(progress=bar)
+    click.echo(f"search index: {result.records} record(s) indexed, {result.deleted} removed")
+
+
 @index.command("rebuild")
 def index_rebuild() -> None:
     """Re-index every record from the database (searches keep the old index meanwhile)."""

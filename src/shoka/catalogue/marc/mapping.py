@@ -135,7 +135,9 @@ def _contributors(record: Record, links: LinkIndex) -> list[ContributorData]:
         if not name:
             continue
         role = _join(fld, "e", ", ") or _join(fld, "4", ", ")
-        found.append(ContributorData(name=name, reading=_name(forms.reading), role=role))
+        # The reading is of the name itself ($a): dates and numeration stay in the heading.
+        reading = _first(forms.reading, "a") if forms.reading is not None else ""
+        found.append(ContributorData(name=name, reading=reading, role=role))
     return found
 
 

@@ -18,6 +18,8 @@ from shoka.circulation.models import LoanRule, PatronRule
 from shoka.organisation.models import Branch, BranchKind, Library, Location
 from shoka.patrons.models import PatronCategory
 from shoka.patrons.services import PatronData, register_patron
+from shoka.search.indexer import IndexWriter
+from shoka.search.service import SearchRequest, SearchResponse, SearchService, forget_services
 from shoka.security.keyring import KeyRing, reset_keyring_cache, write_key_file
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -199,3 +201,28 @@ class World:
 @pytest.fixture
 def world(db, django_user_model) -> World:
     return World(django_user_model)
+
+
+class Index:
+    """A test's index: ``catch_up()`` applies queued changes, ``search()`` asks the service."""
+
+    def __init__(self, path) -> None:
+        self.path = path
+
+    def catch_up(self) -> None:
+        with IndexWriter(self.path, heap=15_000_000, threads=1) as writer:
+            writer.catch_up()
+
+    def search(self, q: str = "", **kwargs) -> SearchResponse:
+        return SearchService(self.path).search(SearchRequest(q=q, **kwargs))
+
+    def ids(self, q: str = "", **kwargs) -> list[int]:
+        return [hit.id for hit in self.search(q, per_page=100, **kwargs).hits]
+
+
+@pytest.fixture
+def index(settings, tmp_path) -> Index:
+    settings.SHOKA_SEARCH_INDEX_DIR = str(tmp_path / "index")
+    forget_services()
+    yield Index(tmp_path / "index")
+    forget_services()

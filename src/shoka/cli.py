@@ -178,11 +178,7 @@ def serve(site: str, port: int, host: str) -> None:
     if site in ("staff", "both"):
         # The single search-index writer: applies catalogue and desk changes to the index.
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": STAFF_SETTINGS}
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "shoka.cli", "index", "run"], env=env
-            )
-        )
+        procs.append(subprocess.Popen([sys.executable, "-m", "shoka.cli", "index", "run"], env=env))
     if site in ("staff", "both"):
         click.echo(
             f"Sign in at http://{host}:{port}/login/ as the administrator created by "

@@ -333,7 +333,8 @@ def refuse_title(db):
         else:
             cursor.execute(
                 "CREATE TRIGGER refuse_bib BEFORE INSERT ON catalogue_bib "
-                "WHEN NEW.title = '拒否される本' BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END"
+                "WHEN NEW.title = '拒否される本' "
+                "BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END"
             )
 
 
@@ -420,7 +421,8 @@ def test_a_cp932_csv_from_an_old_system_imports_with_its_items(world):
 
     text = (
         "書名,書名ヨミ,著者,出版者,出版年,ISBN,NDC,請求記号,登録番号,所蔵館\r\n"
-        "髙橋家の①番目の本,タカハシケ ノ イチバンメ ノ ホン,髙橋 一郎,架空書房,2001,,913.6,913.6/タ,600001,本館\r\n"
+        "髙橋家の①番目の本,タカハシケ ノ イチバンメ ノ ホン,髙橋 一郎,架空書房,2001,,"
+        "913.6,913.6/タ,600001,本館\r\n"
         "二冊目,ニサツメ,,架空書房,1999,,159,159/ニ,600002,東分館\r\n"
     )
     source = read_tabular(io.BytesIO(text.encode("cp932")), name="old-system.csv")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TextIO, cast
 
 import click
 
 from shoka.clitools import progress_bar, setup
 from shoka.search.commands import catch_up_now
+
+
+def _advance(bar: Callable[[int, int], None], total: int, done: int) -> None:
+    bar(done, max(total, done))
 
 
 def _estimate_records(path: Path, kind: str) -> int:
@@ -74,6 +79,7 @@ def _run_import(kind: str, files: tuple[Path, ...], **opts: Any) -> None:
 
     from shoka.audit.actors import Actor
     from shoka.catalogue.importing import ImportOptions, import_records
+    from shoka.catalogue.tabular import TabularFile
     from shoka.organisation.models import Library
 
     library = Library.objects.order_by("id").first()
@@ -106,9 +112,9 @@ def _run_import(kind: str, files: tuple[Path, ...], **opts: Any) -> None:
                 actor=Actor.cli(),
                 at=at,
                 options=options,
-                progress=lambda done, total=total: bar(done, max(total, done)),
+                progress=functools.partial(_advance, bar, total),
             )
-        if kind == "csv":  # the file's encoding, layout and file-level remarks
+        if isinstance(records, TabularFile):  # the file's encoding, layout and remarks
             report.notes.append(
                 f"encoding {records.encoding or '-'} ({records.detected_by or '-'}), "
                 f"layout {records.layout or 'unknown'}"
@@ -192,18 +198,16 @@ def export(fmt: str, output: Path | None, ids: str) -> None:
         raise click.BadParameter("write ids as 1,2,3", param_hint="--ids") from exc
     records = export_records(library, ids=wanted)
     binary = fmt in ("marc21", "marcxml")
-    stream: IO[Any]
     if output is None:
-        stream = sys.stdout.buffer if binary else sys.stdout
-        count = _write(fmt, records, stream)
-    else:
-        with output.open(
-            "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})
-        ) as stream:
+        count = _write(fmt, records, sys.stdout.buffer if binary else sys.stdout)
+    elif binary:
+        with output.open("wb") as stream:
             count = _write(fmt, records, stream)
-    click.echo(
-        f"exported {count} record(s) as {fmt}" + (f" to {output}" if output else ""), err=True
-    )
+    else:
+        with output.open("w", encoding="utf-8", newline="") as text:
+            count = _write(fmt, records, text)
+    where = f" to {output}" if output else ""
+    click.echo(f"exported {count} record(s) as {fmt}{where}", err=True)
 
 
 def _write(fmt: str, records: Iterator[Any], stream: IO[Any]) -> int:
@@ -213,5 +217,7 @@ def _write(fmt: str, records: Iterator[Any], stream: IO[Any]) -> int:
         return int(write_marc(records, stream, fmt))  # type: ignore[arg-type]
     from shoka.catalogue import tabular
 
-    writer = tabular.write_csv if fmt == "csv" else tabular.write_jsonl
-    return int(writer(records, stream))
+    text = cast(TextIO, stream)
+    if fmt == "csv":
+        return int(tabular.write_csv(records, text))
+    return int(tabular.write_jsonl(records, text))

@@ -57,7 +57,7 @@ class _Lib:
     locations: dict[tuple[int, str], Location]
 
 
-def _organisation(today: dt.date) -> _Lib:
+def organisation(today: dt.date) -> _Lib:
     library = Library.objects.create(
         code="shoka",
         name="書架市立図書館",
@@ -152,7 +152,7 @@ def _organisation(today: dt.date) -> _Lib:
     return _Lib(library, [main, east, north], bookmobile, locations)
 
 
-def _categories_and_rules(library: Library, bookmobile: Branch) -> dict[str, LoanCategory]:
+def categories_and_rules(library: Library, bookmobile: Branch) -> dict[str, LoanCategory]:
     for code, name, name_en, guardian, is_group in (
         ("adult", "一般", "adult", False, False),
         ("child", "児童", "child", True, False),
@@ -243,6 +243,56 @@ def _loan_category(bib: DemoBib, rng: random.Random) -> str:
     return "book"
 
 
+def catalogue_records(
+    branches: list[Branch],
+    bookmobile: Branch,
+    demo_bibs: list[DemoBib],
+    rng: random.Random,
+    today: dt.date,
+) -> Iterator[ImportRecord]:
+    """The demo titles as import records with their copies (1–3 per title, spread over the
+    branches and the bookmobile; reference books once, in the reference room)."""
+    barcode = 1_000_000
+    weights = [5, 3, 2]
+    for n, demo in enumerate(demo_bibs, start=1):
+        category = _loan_category(demo, rng)
+        copies = 1 if category == "reference" else rng.choices([1, 2, 3], [55, 35, 10])[0]
+        holdings = []
+        for _ in range(copies):
+            barcode += 1
+            branch = (
+                bookmobile
+                if category == "book" and rng.random() < 0.05
+                else rng.choices(branches, weights)[0]
+            )
+            shelf = (
+                "av"
+                if category == "av"
+                else "reference"
+                if category == "reference"
+                else "children"
+                if demo.juvenile
+                else "general"
+            )
+            if branch.kind == BranchKind.MAIN and demo.year < 1995 and rng.random() < 0.5:
+                shelf = "stacks"
+            acquired = max(
+                dt.date(demo.year, 4, 1), today - dt.timedelta(days=rng.randint(1, 365 * 12))
+            )
+            holdings.append(
+                HoldingData(
+                    barcode=str(barcode),
+                    branch=branch.code,
+                    location=shelf,
+                    loan_category=category,
+                    call_number=call_number(demo),
+                    acquired_on=min(acquired, today),
+                    price=Decimal(rng.randrange(400, 4000, 10)),
+                )
+            )
+        yield ImportRecord(f"demo record {n}", _bib_data(demo), tuple(holdings))
+
+
 def _catalogue(
     lib: _Lib,
     demo_bibs: list[DemoBib],
@@ -253,52 +303,9 @@ def _catalogue(
 ) -> int:
     """Load the titles and their copies through the catalogue import (batched writes, one
     audit event per batch, every record queued for the search index)."""
-    barcode = 1_000_000
-    weights = [5, 3, 2]
-
-    def records() -> Iterator[ImportRecord]:
-        nonlocal barcode
-        for n, demo in enumerate(demo_bibs, start=1):
-            category = _loan_category(demo, rng)
-            copies = 1 if category == "reference" else rng.choices([1, 2, 3], [55, 35, 10])[0]
-            holdings = []
-            for _ in range(copies):
-                barcode += 1
-                branch = (
-                    lib.bookmobile
-                    if category == "book" and rng.random() < 0.05
-                    else rng.choices(lib.branches, weights)[0]
-                )
-                shelf = (
-                    "av"
-                    if category == "av"
-                    else "reference"
-                    if category == "reference"
-                    else "children"
-                    if demo.juvenile
-                    else "general"
-                )
-                if branch.kind == BranchKind.MAIN and demo.year < 1995 and rng.random() < 0.5:
-                    shelf = "stacks"
-                acquired = max(
-                    dt.date(demo.year, 4, 1), today - dt.timedelta(days=rng.randint(1, 365 * 12))
-                )
-                holdings.append(
-                    HoldingData(
-                        barcode=str(barcode),
-                        branch=branch.code,
-                        location=shelf,
-                        loan_category=category,
-                        call_number=call_number(demo),
-                        acquired_on=min(acquired, today),
-                        price=Decimal(rng.randrange(400, 4000, 10)),
-                    )
-                )
-            yield ImportRecord(f"demo record {n}", _bib_data(demo), tuple(holdings))
-
     report = import_records(
         lib.library,
-        records(),
+        catalogue_records(lib.branches, lib.bookmobile, demo_bibs, rng, today),
         source="demo",
         actor=actor,
         at=at,
@@ -445,8 +452,8 @@ def load_demo(
     actor = Actor.system("demo")
     setup_at = dt.datetime.combine(today - dt.timedelta(days=HISTORY_DAYS + 1), dt.time(9, 0), TZ)
     with audited_atomic():
-        lib = _organisation(today)
-        _categories_and_rules(lib.library, lib.bookmobile)
+        lib = organisation(today)
+        categories_and_rules(lib.library, lib.bookmobile)
     progress(f"demo: generating {bibs} titles …")
     items = _catalogue(lib, generate_bibs(seed, bibs), rng, today, actor, setup_at)
     progress(f"demo: {bibs} titles and {items} items; registering {patrons} patrons …")

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import tantivy
 from django.conf import settings
@@ -57,10 +58,10 @@ def index_path() -> Path:
     return Path(settings.SHOKA_SEARCH_INDEX_DIR)
 
 
-def _group(rows: Iterable[tuple[int, ...]]) -> dict[int, list[tuple[object, ...]]]:
-    grouped: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+def _group(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
+    grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows:
-        grouped[row[0]].append(row[1:])
+        grouped[int(row[0])].append(row[1:])
     return grouped
 
 
@@ -105,7 +106,7 @@ def gather(
                 ),
                 subjects=tuple(values.pop("subjects") or ()),
                 subject_readings=tuple(values.pop("subject_readings") or ()),
-                **values,  # type: ignore[arg-type]
+                **values,
             )
         )
     return out

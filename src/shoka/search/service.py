@@ -103,7 +103,9 @@ class SearchService:
     # --- query building -----------------------------------------------------------------
     def _match(self, name: str, tokens: list[str]) -> tantivy.Query:
         if len(tokens) > 1:
-            return tantivy.Query.phrase_query(self.schema, name, tokens)
+            return tantivy.Query.phrase_query(
+                self.schema, name, list[str | tuple[int, str]](tokens)
+            )
         token = tokens[0]
         query = tantivy.Query.term_query(self.schema, name, token)
         if len(token) == 1 and analysis.is_cjk(token):
@@ -251,7 +253,7 @@ class SearchService:
             hits.append(Hit(id=int(payload["id"]), score=score, fields=payload))
         facets = self._facets(searcher, query) if request.facets else {}
         return SearchResponse(
-            total=int(result.count or 0),
+            total=int(getattr(result, "count", 0) or 0),
             page=page,
             per_page=per_page,
             hits=hits,

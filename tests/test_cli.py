@@ -92,6 +92,25 @@ def test_init_creates_keys_databases_and_prints_a_generated_password_once(instan
     assert key_file.read_bytes() == key_before  # never overwritten
 
 
+def test_a_big_import_indexes_alongside_in_a_second_process(instance):
+    """`shoka import` starts an index writer beside the import (the path big files take)
+    and ends with the index matching the database."""
+    enju = (
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "marc" / "enju-japan-marc21.dat"
+    )
+    assert run(instance, "init", "--if-needed").returncode == 0
+    demo = run(instance, "demo", "--bibs", "30", "--patrons", "20")
+    assert demo.returncode == 0, demo.stderr
+    imported = run(instance, "import", "marc", str(enju), "--index-alongside")
+    assert imported.returncode == 0, imported.stderr
+    assert "233 were added" in imported.stdout
+    check = run(instance, "index", "check", "--json")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert '"indexed": 263' in check.stdout
+    found = run(instance, "search", "--json", "これからの本の話をしよう")
+    assert '"title": "これからの本の話をしよう"' in found.stdout
+
+
 def test_run_serves_both_sites_and_the_printed_password_signs_in(instance):
     init = run(instance, "init")
     password = re.search(r"password:\s+(\S+)", init.stdout).group(1)

@@ -281,3 +281,25 @@ def test_arbitrary_text_never_raises(text: str) -> None:
     assert normalize_isbn(text) == parsed.isbn13
     for variant in isbn_query_variants(text):
         assert len(variant) in (10, 13)
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789", min_size=13, max_size=13),
+        st.sampled_from(["978", "979"]).flatmap(
+            lambda p: st.text(alphabet="0123456789", min_size=10, max_size=10).map(p.__add__)
+        ),
+        st.text(alphabet="0123456789", min_size=9, max_size=9).flatmap(
+            lambda d: st.sampled_from([*"0123456789X"]).map(d.__add__)
+        ),
+    )
+)
+def test_check_digits_agree_with_python_stdnum(digits):
+    from stdnum import isbn as stdnum_isbn
+
+    parsed = parse_isbn(digits)
+    assert parsed.valid == stdnum_isbn.is_valid(digits)
+    if parsed.valid:
+        assert parsed.isbn13 == stdnum_isbn.to_isbn13(digits)
+        if parsed.isbn13.startswith("978"):
+            assert parsed.isbn10 == stdnum_isbn.to_isbn10(parsed.isbn13)

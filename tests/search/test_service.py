@@ -183,3 +183,17 @@ def test_hits_carry_the_display_fields(index, shelf):
     assert hit.fields["availability"] == "available"
     assert hit.fields["items"] == 2
     assert hit.score > 0
+
+
+def test_one_character_finds_it_inside_words_and_alone(index, shelf):
+    assert index.ids("歌") == [shelf["cd"]]
+    assert index.ids("若") == [shelf["marx"]]
+    assert set(index.ids("本")) == set()  # nothing here has 本
+    assert index.ids("title:歌") == [shelf["cd"]]
+
+
+def test_facets_are_the_same_whether_counted_from_the_page_or_by_the_engine(index, shelf):
+    for query in ("", "こころ", "year:2000-"):
+        whole_page = index.search(query, per_page=100).facets  # counted from the hits
+        by_engine = index.search(query, per_page=1).facets  # tantivy aggregation
+        assert whole_page == by_engine, query

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -11,7 +12,9 @@ from typing import IO, Any, TextIO, cast
 import click
 
 from shoka.clitools import progress_bar, setup
-from shoka.search.commands import catch_up_now
+from shoka.search.commands import catch_up_now, indexing_alongside
+
+ALONGSIDE_FROM = 5000
 
 
 def _advance(bar: Callable[[int, int], None], total: int, done: int) -> None:
@@ -66,6 +69,12 @@ def _import_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--no-index", is_flag=True, help="Leave indexing to the running index writer."
         ),
+        click.option(
+            "--index-alongside/--index-after",
+            default=None,
+            help="Index while importing (in a second process) or afterwards; default: "
+            f"alongside from {ALONGSIDE_FROM:,} records.",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -74,18 +83,14 @@ def _import_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _run_import(kind: str, files: tuple[Path, ...], **opts: Any) -> None:
     setup()
-    from django.conf import settings
     from django.utils import timezone
 
-    from shoka.audit.actors import Actor
-    from shoka.catalogue.importing import ImportOptions, import_records
-    from shoka.catalogue.tabular import TabularFile
+    from shoka.catalogue.importing import ImportOptions
     from shoka.organisation.models import Library
 
     library = Library.objects.order_by("id").first()
     if library is None:
         raise click.ClickException("no library yet: run `shoka demo` or configure one")
-    reader = _reader(kind)
     options = ImportOptions(
         dry_run=opts["dry_run"],
         items=not opts["no_items"],
@@ -95,50 +100,80 @@ def _run_import(kind: str, files: tuple[Path, ...], **opts: Any) -> None:
     )
     at = timezone.now()
     failed = False
-    for path in files:
-        try:
-            raw = path.open("rb")
-        except OSError as exc:
-            click.echo(f"{path}: cannot open ({exc.strerror})", err=True)
-            failed = True
-            continue
-        total = _estimate_records(path, kind)
-        with raw, progress_bar(path.name) as bar:
-            records = reader(raw, name=str(path))
-            report = import_records(
-                library,
-                records,
-                source=str(path),
-                actor=Actor.cli(),
-                at=at,
-                options=options,
-                progress=functools.partial(_advance, bar, total),
+    estimates = {path: _estimate_records(path, kind) for path in files}
+    alongside = opts["index_alongside"]
+    if alongside is None:  # by default for big files: small ones are indexed afterwards
+        alongside = sum(estimates.values()) >= ALONGSIDE_FROM
+    indexing = (
+        indexing_alongside()
+        if alongside and not opts["dry_run"] and not opts["no_index"]
+        else contextlib.nullcontext()
+    )
+    with indexing:
+        for path in files:
+            failed |= not _import_file(
+                kind, path, estimates[path], library, options, at, len(files) > 1, opts
             )
-        if isinstance(records, TabularFile):  # the file's encoding, layout and remarks
-            report.notes.append(
-                f"encoding {records.encoding or '-'} ({records.detected_by or '-'}), "
-                f"layout {records.layout or 'unknown'}"
-            )
-            report.notes.extend(records.warnings)
-        stamp = at.strftime("%Y%m%d-%H%M%S")
-        target = (
-            opts["report_path"] or Path(settings.SHOKA_REPORT_DIR) / f"import-{stamp}-{path.stem}"
-        )
-        if len(files) > 1 and opts["report_path"]:
-            target = target.with_name(f"{target.name}-{path.stem}")
-        text, _ = report.write(target)
-        click.echo(report.summary())
-        for note in report.notes:
-            click.echo(f"  {note}")
-        for bad in report.bad[:10]:
-            click.echo(f"  skipped {bad.position}: {bad.reason}")
-        if len(report.bad) > 10:
-            click.echo(f"  … {len(report.bad) - 10} more skipped")
-        click.echo(f"report: {text} (and .json)")
-    if not opts["dry_run"] and not opts["no_index"]:
+    if not opts["dry_run"] and not opts["no_index"] and not alongside:
         catch_up_now()
     if failed:
         sys.exit(1)
+
+
+def _import_file(
+    kind: str,
+    path: Path,
+    total: int,
+    library: Any,
+    options: Any,
+    at: Any,
+    several: bool,
+    opts: dict[str, Any],
+) -> bool:
+    """Import one file and print its summary; False when it could not be opened."""
+    from django.conf import settings
+
+    from shoka.audit.actors import Actor
+    from shoka.catalogue.importing import import_records
+    from shoka.catalogue.tabular import TabularFile
+
+    reader = _reader(kind)
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        click.echo(f"{path}: cannot open ({exc.strerror})", err=True)
+        return False
+    with raw, progress_bar(path.name) as bar:
+        records = reader(raw, name=str(path))
+        report = import_records(
+            library,
+            records,
+            source=str(path),
+            actor=Actor.cli(),
+            at=at,
+            options=options,
+            progress=functools.partial(_advance, bar, total),
+        )
+    if isinstance(records, TabularFile):  # the file's encoding, layout and remarks
+        report.notes.append(
+            f"encoding {records.encoding or '-'} ({records.detected_by or '-'}), "
+            f"layout {records.layout or 'unknown'}"
+        )
+        report.notes.extend(records.warnings)
+    stamp = at.strftime("%Y%m%d-%H%M%S")
+    target = opts["report_path"] or Path(settings.SHOKA_REPORT_DIR) / f"import-{stamp}-{path.stem}"
+    if several and opts["report_path"]:
+        target = target.with_name(f"{target.name}-{path.stem}")
+    text, _ = report.write(target)
+    click.echo(report.summary())
+    for note in report.notes:
+        click.echo(f"  {note}")
+    for bad in report.bad[:10]:
+        click.echo(f"  skipped {bad.position}: {bad.reason}")
+    if len(report.bad) > 10:
+        click.echo(f"  … {len(report.bad) - 10} more skipped")
+    click.echo(f"report: {text} (and .json)")
+    return True
 
 
 def _reader(kind: str) -> Callable[..., Iterable[Any]]:

@@ -37,16 +37,36 @@ from django.db import DatabaseError
 
 from shoka.audit.actors import Actor
 from shoka.audit.log import audited_atomic, record
+from shoka.bulk import insert_rows
 from shoka.organisation.models import Branch, Library, Location
 from shoka.patrons.checkdigits import CheckDigitError, validate
 from shoka.search.queue import enqueue
 
-from .isbn import parse_isbn
 from .models import Bib, BibIsbn, Contributor, Item, ItemStatus, LoanCategory
 from .records import BadRecord, BibData, ContributorData, HoldingData, ImportRecord, TitleData
 from .services import _SCALAR_BIB_FIELDS, CatalogueError, _check_bib, _list_values
 
 __all__ = ["ImportOptions", "ImportReport", "bib_data", "import_records"]
+
+_BIB_DATA = (*_SCALAR_BIB_FIELDS, "subjects", "subject_readings", "other_titles")
+_BIB_COLUMNS = ("library_id", "created_at", "updated_at", "source_record", *_BIB_DATA)
+_ITEM_COLUMNS = (
+    "library_id",
+    "bib_id",
+    "barcode",
+    "branch_id",
+    "current_branch_id",
+    "location_id",
+    "loan_category_id",
+    "call_number",
+    "acquired_on",
+    "price",
+    "staff_note",
+    "status",
+    "status_changed_at",
+    "created_at",
+    "updated_at",
+)
 
 Progress = Callable[[int], None]  # records handled so far
 
@@ -184,15 +204,6 @@ class _Plan:
     action: str = "add"  # add | update | unchanged
 
 
-def _isbn13s(data: BibData) -> list[str]:
-    out = []
-    for printed in data.isbns:
-        parsed = parse_isbn(printed)
-        if parsed.isbn13:
-            out.append(parsed.isbn13)
-    return out
-
-
 class _Importer:
     def __init__(
         self,
@@ -264,27 +275,42 @@ class _Importer:
         return branch, location, category
 
     def plan(self, records: list[ImportRecord]) -> list[_Plan]:
-        sources = {r.bib.source_id for r in records if r.bib.source_id}
-        jpnos = {r.bib.jpno for r in records if r.bib.jpno}
-        isbns = {i for r in records for i in _isbn13s(r.bib)}
-        lib = self.library
-        db_source = dict(
-            Bib.objects.filter(library=lib, source_id__in=sources).values_list("source_id", "id")
-        )
-        db_jpno = dict(Bib.objects.filter(library=lib, jpno__in=jpnos).values_list("jpno", "id"))
-        db_isbn: dict[str, set[int]] = {}
-        for isbn13, bib_id in BibIsbn.objects.filter(
-            bib__library=lib, isbn13__in=isbns
-        ).values_list("isbn13", "bib_id"):
-            db_isbn.setdefault(isbn13, set()).add(bib_id)
-        plans: list[_Plan] = []
+        checked_records: list[tuple[ImportRecord, list[tuple[str, str, str]]]] = []
         for rec in records:
-            data = rec.bib
             try:
-                checked = _check_bib(data)
+                checked_records.append((rec, _check_bib(rec.bib)))
             except CatalogueError as exc:
-                self.report.bad.append(BadRecord(rec.position, str(exc), data.title[:120]))
-                continue
+                self.report.bad.append(BadRecord(rec.position, str(exc), rec.bib.title[:120]))
+        sources = {r.bib.source_id for r, _ in checked_records if r.bib.source_id}
+        jpnos = {r.bib.jpno for r, _ in checked_records if r.bib.jpno}
+        isbns = {i13 for _, checked in checked_records for i13, _, _ in checked}
+        # Look up by the key alone (its index) and keep this library's rows here: with a
+        # library condition in SQL, SQLite's planner may walk the library's foreign-key
+        # index instead, which makes every batch a scan of the whole catalogue.
+        lib = self.library.pk
+        db_source = {
+            key: bib_id
+            for key, bib_id, owner in Bib.objects.filter(source_id__in=sources).values_list(
+                "source_id", "id", "library_id"
+            )
+            if owner == lib
+        }
+        db_jpno = {
+            key: bib_id
+            for key, bib_id, owner in Bib.objects.filter(jpno__in=jpnos).values_list(
+                "jpno", "id", "library_id"
+            )
+            if owner == lib
+        }
+        db_isbn: dict[str, set[int]] = {}
+        for isbn13, bib_id, owner in BibIsbn.objects.filter(isbn13__in=isbns).values_list(
+            "isbn13", "bib_id", "bib__library_id"
+        ):
+            if owner == lib:
+                db_isbn.setdefault(isbn13, set()).add(bib_id)
+        plans: list[_Plan] = []
+        for rec, checked in checked_records:
+            data = rec.bib
             match: int | None = None
             how = ""
             if data.source_id:
@@ -429,22 +455,16 @@ class _Importer:
             if p.action != "unchanged" and p.match is not None:
                 groups.setdefault(p.match, []).append(p)
         creates = [k for k in groups if k < 0 and k not in self.real_ids]
-        new_bibs = []
+        rows = []
         for key in creates:
             data = groups[key][-1].rec.bib
-            new_bibs.append(
-                Bib(
-                    library=self.library,
-                    created_at=at,
-                    updated_at=at,
-                    source_record=data.source_record,
-                    **{name: getattr(data, name) for name in _SCALAR_BIB_FIELDS},
-                    **_list_values(data),
-                )
+            fields = {name: getattr(data, name) for name in _SCALAR_BIB_FIELDS}
+            fields.update(_list_values(data), title=data.title.strip())
+            rows.append(
+                (self.library.pk, at, at, data.source_record, *(fields[f] for f in _BIB_DATA))
             )
-            new_bibs[-1].title = data.title.strip()
-        Bib.objects.bulk_create(new_bibs)
-        created = {key: bib.pk for key, bib in zip(creates, new_bibs, strict=True)}
+        new_ids = insert_rows(Bib, _BIB_COLUMNS, rows, returning_ids=True)
+        created = dict(zip(creates, new_ids, strict=True))
 
         def target(key: int) -> int:
             return created.get(key) or self.real_ids.get(key, key)
@@ -459,21 +479,23 @@ class _Importer:
             Bib.objects.filter(pk=target(key)).update(**values)
         Contributor.objects.filter(bib_id__in=[target(k) for k in updated]).delete()
         BibIsbn.objects.filter(bib_id__in=[target(k) for k in updated]).delete()
-        Contributor.objects.bulk_create(
-            Contributor(
-                bib_id=target(key),
-                position=i,
-                name=c.name.strip(),
-                reading=c.reading.strip(),
-                role=c.role.strip(),
-            )
-            for key, group in groups.items()
-            for i, c in enumerate(group[-1].rec.bib.contributors)
+        insert_rows(
+            Contributor,
+            ("bib_id", "position", "name", "reading", "role"),
+            [
+                (target(key), i, c.name.strip(), c.reading.strip(), c.role.strip())
+                for key, group in groups.items()
+                for i, c in enumerate(group[-1].rec.bib.contributors)
+            ],
         )
-        BibIsbn.objects.bulk_create(
-            BibIsbn(bib_id=target(key), isbn13=i13, printed=printed, qualifier=qual)
-            for key, group in groups.items()
-            for i13, printed, qual in group[-1].isbns
+        insert_rows(
+            BibIsbn,
+            ("bib_id", "isbn13", "printed", "qualifier"),
+            [
+                (target(key), i13, printed, qual)
+                for key, group in groups.items()
+                for i13, printed, qual in group[-1].isbns
+            ],
         )
         item_bibs = self._write_items(plans, target) if self.options.items else set()
         enqueue([*(target(k) for k in groups), *item_bibs])
@@ -514,7 +536,7 @@ class _Importer:
                 "barcode", "bib_id"
             )
         )
-        new_items: list[Item] = []
+        new_items: list[tuple[object, ...]] = []
         touched: set[int] = set()
         for plan in plans:
             if plan.match is None:
@@ -552,27 +574,27 @@ class _Importer:
                     continue
                 branch, location, category = resolved
                 new_items.append(
-                    Item(
-                        library=self.library,
-                        bib_id=bib_id,
-                        barcode=barcode,
-                        branch=branch,
-                        current_branch=branch,
-                        location=location,
-                        loan_category=category,
-                        call_number=holding.call_number.strip(),
-                        acquired_on=holding.acquired_on,
-                        price=holding.price,
-                        staff_note=holding.note,
-                        status=ItemStatus.AVAILABLE,
-                        status_changed_at=self.at,
-                        created_at=self.at,
-                        updated_at=self.at,
+                    (
+                        self.library.pk,
+                        bib_id,
+                        barcode,
+                        branch.pk,
+                        branch.pk,
+                        location.pk,
+                        category.pk,
+                        holding.call_number.strip(),
+                        holding.acquired_on,
+                        holding.price,
+                        holding.note,
+                        ItemStatus.AVAILABLE.value,
+                        self.at,
+                        self.at,
+                        self.at,
                     )
                 )
                 existing[barcode] = bib_id
                 touched.add(bib_id)
-        Item.objects.bulk_create(new_items)
+        insert_rows(Item, _ITEM_COLUMNS, new_items)
         self.report.items_added += len(new_items)
         return touched
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
 import sys
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -25,6 +30,55 @@ def _writer() -> Any:
         return IndexWriter()
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+STALL_SECONDS = 60
+
+
+@contextmanager
+def indexing_alongside() -> Iterator[None]:
+    """Run an index writer beside a long job (an import), so that indexing uses the second
+    core while the job writes; afterwards wait until the queue is empty. When another
+    writer is running already it does the indexing and nothing is started here."""
+    from shoka.search.indexer import IndexWriter
+
+    try:
+        IndexWriter().close()  # is the writer lock free?
+    except RuntimeError:
+        yield
+        click.echo("search index: the running index writer applies the changes")
+        return
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "")}
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "shoka.cli", "index", "run", "--interval", "0.5"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        _drain(writer)
+
+
+def _drain(writer: subprocess.Popen[bytes]) -> None:
+    from shoka.search.models import IndexChange
+
+    total = IndexChange.objects.count()
+    last, moved = total, time.monotonic()
+    with progress_bar("indexing", unit="records") as bar:
+        while writer.poll() is None:
+            left = IndexChange.objects.count()
+            bar(total - left, total)
+            if not left:
+                break
+            if left != last:
+                last, moved = left, time.monotonic()
+            elif time.monotonic() - moved > STALL_SECONDS:
+                break  # the writer does not move: finish here
+            time.sleep(0.2)
+    writer.terminate()
+    writer.wait(timeout=60)
+    catch_up_now()  # whatever the writer left (it stopped early, or changes came late)
 
 
 def catch_up_now() -> None:

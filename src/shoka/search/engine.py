@@ -24,7 +24,7 @@ import tantivy
 
 from . import analysis
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_FILE = "shoka-index.json"
 
 #: Text fields searched by default, with their BM25 boosts. The title counts most, then
@@ -55,6 +55,9 @@ def build_schema() -> tantivy.Schema:
     # Identifiers: ISBN-13 and ISBN-10 (compact), JPNO; NDC with its prefixes (913.6 → 9,
     # 91, 913, 913.6); exact keys of title and reading for the known-item boost.
     sb.add_text_field("ids", tokenizer_name="whitespace", index_option="basic")
+    # Every CJK character of the searchable text once, for one-character queries (猫, 海):
+    # elsewhere CJK text is indexed as bigrams only.
+    sb.add_text_field("chars", tokenizer_name="whitespace", index_option="basic")
     sb.add_text_field("ndc", tokenizer_name="whitespace", index_option="basic")
     sb.add_text_field("title_key", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("reading_key", tokenizer_name="raw", index_option="basic")
@@ -157,6 +160,7 @@ def payload(rec: IndexRecord) -> dict[str, Any]:
         "language": rec.language,
         "availability": availability(rec.items),
         "items": len(rec.items),
+        "branches": sorted({i.branch for i in rec.items if i.status != "withdrawn"}),
     }
 
 
@@ -197,16 +201,23 @@ def make_document(rec: IndexRecord) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_integer("id", rec.id)
     doc.add_integer("fp", fingerprint(rec))
-    doc.add_text("title", _join([rec.title]))
-    doc.add_text("reading", _join([rec.title_reading]))
-    doc.add_text("author", _join([rec.responsibility, *(n for n, _ in rec.authors)]))
-    doc.add_text("author_reading", _join(r for _, r in rec.authors))
     alt = [rec.title_romanized, rec.series, rec.series_reading, rec.volume]
     for title, reading in rec.other_titles:
         alt += [title, reading]
-    doc.add_text("alt", _join(alt))
-    doc.add_text("subject", _join([*rec.subjects, *rec.subject_readings]))
-    doc.add_text("publisher", _join([rec.publisher, rec.publisher_reading]))
+    texts = {
+        "title": _join([rec.title]),
+        "reading": _join([rec.title_reading]),
+        "author": _join([rec.responsibility, *(n for n, _ in rec.authors)]),
+        "author_reading": _join(r for _, r in rec.authors),
+        "alt": _join(alt),
+        "subject": _join([*rec.subjects, *rec.subject_readings]),
+        "publisher": _join([rec.publisher, rec.publisher_reading]),
+    }
+    chars: set[str] = set()
+    for name, text in texts.items():
+        doc.add_text(name, text)
+        chars.update(ch for ch in text if analysis.is_cjk(ch))
+    doc.add_text("chars", " ".join(sorted(chars)))
     ids: set[str] = {rec.jpno} if rec.jpno else set()
     for isbn13 in rec.isbns:
         ids |= analysis.isbn_terms(isbn13) or {isbn13}

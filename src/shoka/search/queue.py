@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from shoka.bulk import insert_rows
+
 from .models import IndexChange
 
 
@@ -13,7 +15,7 @@ def enqueue(bib_ids: Iterable[int]) -> None:
     if len(ids) == 1:
         IndexChange.objects.create(bib_id=ids[0])
     elif ids:
-        IndexChange.objects.bulk_create([IndexChange(bib_id=i) for i in ids], batch_size=2000)
+        insert_rows(IndexChange, ("bib_id",), [(i,) for i in ids])
 
 
 def pending() -> int:

@@ -16,6 +16,8 @@ import json
 import re
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -101,16 +103,16 @@ class SearchService:
         self.schema = self.index.schema
 
     # --- query building -----------------------------------------------------------------
-    def _match(self, name: str, tokens: list[str]) -> tantivy.Query:
+    def _match(self, name: str, tokens: list[str], *, fielded: bool) -> tantivy.Query:
         if len(tokens) > 1:
             return tantivy.Query.phrase_query(
                 self.schema, name, list[str | tuple[int, str]](tokens)
             )
         token = tokens[0]
         query = tantivy.Query.term_query(self.schema, name, token)
-        if len(token) == 1 and analysis.is_cjk(token):
-            # A lone CJK character is indexed as a unigram only where it stands alone;
-            # elsewhere it is inside bigrams: match those too.
+        if fielded and len(token) == 1 and analysis.is_cjk(token):
+            # A lone CJK character is a unigram only where it stands alone; elsewhere it is
+            # inside bigrams. (Unfielded queries use the `chars` field instead.)
             char = re.escape(token)
             regex = tantivy.Query.regex_query(self.schema, name, f"{char}.|.{char}")
             query = tantivy.Query.boolean_query(
@@ -131,10 +133,18 @@ class SearchService:
         tokens = analysis.tokens(clause.text)
         alternatives: list[tantivy.Query] = []
         if tokens:
+            fielded = clause.field is not None
             subs = [
-                q.boost_query(self._match(name, tokens), TEXT_FIELDS[name])
+                q.boost_query(self._match(name, tokens, fielded=fielded), TEXT_FIELDS[name])
                 for name in FIELD_GROUPS[clause.field]
             ]
+            if (
+                not fielded
+                and len(tokens) == 1
+                and len(tokens[0]) == 1
+                and analysis.is_cjk(tokens[0])
+            ):
+                subs.append(q.term_query(self.schema, "chars", tokens[0]))
             alternatives.append(
                 subs[0] if len(subs) == 1 else q.disjunction_max_query(subs, TIE_BREAKER)
             )
@@ -217,14 +227,12 @@ class SearchService:
         spec["year"] = {"histogram": {"field": "year", "interval": 10, "min_doc_count": 1}}
         result = searcher.aggregate(query, spec)
         facets = {
-            name: [FacetCount(str(b["key"]), int(b["doc_count"])) for b in result[name]["buckets"]]
+            name: _ordered((str(b["key"]), int(b["doc_count"])) for b in result[name]["buckets"])
             for name in FACET_SIZES
         }
-        facets["year"] = [
-            FacetCount(f"{int(b['key'])}s", int(b["doc_count"]))
-            for b in sorted(result["year"]["buckets"], key=lambda b: -b["key"])
-            if b["doc_count"]
-        ]
+        facets["year"] = _decades(
+            (int(b["key"]), int(b["doc_count"])) for b in result["year"]["buckets"]
+        )
         return facets
 
     def search(self, request: SearchRequest) -> SearchResponse:
@@ -251,15 +259,49 @@ class SearchService:
             payload = json.loads(searcher.doc(address)["payload"][0])
             score = float(key) if request.sort == "relevance" else 0.0
             hits.append(Hit(id=int(payload["id"]), score=score, fields=payload))
-        facets = self._facets(searcher, query) if request.facets else {}
+        facets: dict[str, list[FacetCount]] = {}
+        total = int(getattr(result, "count", 0) or 0)
+        if request.facets:
+            if offset == 0 and total <= len(hits):
+                facets = facets_of([h.fields for h in hits])  # the page is the whole result
+            else:
+                facets = self._facets(searcher, query)
         return SearchResponse(
-            total=int(getattr(result, "count", 0) or 0),
+            total=total,
             page=page,
             per_page=per_page,
             hits=hits,
             facets=facets,
             took_ms=round((time.perf_counter() - started) * 1000, 3),
         )
+
+
+def _ordered(counts: Iterable[tuple[str, int]]) -> list[FacetCount]:
+    """Most frequent first, then by value: the same order whichever way counts were made."""
+    return [FacetCount(v, c) for v, c in sorted(counts, key=lambda vc: (-vc[1], vc[0])) if c]
+
+
+def _decades(counts: Iterable[tuple[int, int]]) -> list[FacetCount]:
+    return [FacetCount(f"{d}s", c) for d, c in sorted(counts, key=lambda dc: -dc[0]) if c]
+
+
+def facets_of(payloads: list[dict[str, Any]]) -> dict[str, list[FacetCount]]:
+    """Facet counts computed from the display fields of every hit (when the page holds the
+    whole result, this is cheaper than asking tantivy to aggregate)."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_SIZES}
+    decades: Counter[int] = Counter()
+    for p in payloads:
+        counts["material_type"][p["material_type"]] += 1
+        counts["language"][p["language"]] += 1
+        ndc1 = (p.get("ndc") or "")[:1]
+        counts["ndc1"][ndc1 if ndc1.isdigit() else "none"] += 1
+        counts["branch"].update(p.get("branches") or ())
+        counts["availability"][p["availability"]] += 1
+        if p.get("year") is not None:
+            decades[int(p["year"]) // 10 * 10] += 1
+    facets = {name: _ordered(counts[name].items())[:size] for name, size in FACET_SIZES.items()}
+    facets["year"] = _decades(decades.items())
+    return facets
 
 
 _services: dict[Path, SearchService] = {}

@@ -1,0 +1,116 @@
+"""Multi-row INSERT for bulk loads (catalogue import, the index queue).
+
+Django's ``bulk_create`` builds a model instance per row and compiles every value through
+the field machinery: about 100 µs a row for a catalogue record, which made it the largest
+cost of importing a million records (docs/adr/0004). :func:`insert_rows` takes plain tuples,
+converts only the values whose database form differs from the Python one (dates, times,
+decimals, JSON, bytes) with the field's own ``get_db_prep_save``, and sends them with
+``executemany`` — or, when the new ids are needed, as multi-row ``INSERT … RETURNING``
+statements (SQLite ≥ 3.35 and PostgreSQL return the rows in the order given, which
+Django's own ``bulk_create`` relies on as well). Constraints, defaults and triggers of the
+database apply as for any INSERT; nothing is validated here, so callers pass checked data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection, models
+
+_PASS_THROUGH = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.PositiveSmallIntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+    models.BigAutoField,
+    models.AutoField,
+)
+
+
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    if isinstance(field, _PASS_THROUGH) and not isinstance(
+        field, models.DateTimeField | models.DateField | models.DecimalField
+    ):
+        return None
+
+    if isinstance(field, models.JSONField | models.BinaryField):
+
+        def convert(value: Any) -> Any:
+            return None if value is None else field.get_db_prep_save(value, connection)
+
+        return convert
+    # Dates, times and decimals repeat a lot in a batch (every row of an import has the same
+    # timestamps): convert each distinct value once.
+    cache: dict[Any, Any] = {}
+
+    def convert_cached(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return cache[value]
+        except KeyError:
+            converted = cache[value] = field.get_db_prep_save(value, connection)
+            return converted
+
+    return convert_cached
+
+
+def _field(meta: Any, name: str) -> models.Field[Any, Any]:
+    """A concrete field by name; ``x_id`` names the foreign key ``x``."""
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            field = meta.get_field(candidate)
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field, models.Field) and field.concrete:
+            return field
+    raise ValueError(f"{meta.label} has no concrete field {name!r}")
+
+
+def insert_rows(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning_ids: bool = False,
+) -> list[int]:
+    """INSERT ``rows`` (tuples in the order of ``fields``, which name model fields; foreign
+    keys by their ``_id`` attribute name) into ``model``'s table. Returns the new primary
+    keys in row order when ``returning_ids``, else an empty list."""
+    if not rows:
+        return []
+    meta = model._meta
+    fobjs = [_field(meta, name) for name in fields]
+    converters = [_converter(f) for f in fobjs]
+    if any(converters):
+        prepared = [
+            tuple(v if c is None else c(v) for v, c in zip(row, converters, strict=True))
+            for row in rows
+        ]
+    else:
+        prepared = [tuple(row) for row in rows]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fobjs)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        if not returning_ids:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {one}", prepared)  # noqa: S608
+            return []
+        per_statement = max(1, (connection.features.max_query_params or 10_000) // len(fields))
+        pk = quote(str(meta.pk.column))
+        ids: list[int] = []
+        for start in range(0, len(prepared), per_statement):
+            chunk = prepared[start : start + per_statement]
+            values = ", ".join([one] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}",  # noqa: S608
+                [v for row in chunk for v in row],
+            )
+            ids.extend(int(r[0]) for r in cursor.fetchall())
+        return ids

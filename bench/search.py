@@ -34,6 +34,7 @@ import random
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -146,7 +147,16 @@ def run_import(path: Path) -> dict[str, Any]:
     with audited_atomic():
         lib = organisation(dt.date(2026, 11, 30))
         categories_and_rules(lib.library, lib.bookmobile)
-    log(f"importing {path.name} ({path.stat().st_size / 2**20:,.0f} MiB) …")
+    log(
+        f"importing {path.name} ({path.stat().st_size / 2**20:,.0f} MiB) with the index writer alongside …"
+    )
+    # As deployed: the index writer (`shoka index run`) is its own process, consuming the
+    # queue while the import writes; the clock stops when the queue is empty.
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "shoka.cli", "index", "run", "--interval", "0.5"],
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+    )
     started = time.perf_counter()
     report = import_records(
         lib.library,
@@ -158,11 +168,16 @@ def run_import(path: Path) -> dict[str, Any]:
     )
     import_s = time.perf_counter() - started
     log(report.summary())
-    log("indexing the queue …")
-    started = time.perf_counter()
-    with IndexWriter() as writer:
-        caught = writer.catch_up(batch=5000)
-    index_s = time.perf_counter() - started
+    from shoka.search.models import IndexChange
+
+    while IndexChange.objects.exists():
+        if writer.poll() is not None:
+            raise SystemExit("the index writer stopped")
+        time.sleep(0.1)
+    total_s = time.perf_counter() - started
+    writer.terminate()
+    writer.wait(timeout=60)
+    log(f"queue empty {total_s - import_s:.1f} s after the import")
     log("rebuilding the index from the database …")
     started = time.perf_counter()
     with IndexWriter() as writer:
@@ -175,8 +190,7 @@ def run_import(path: Path) -> dict[str, Any]:
         "skipped": report.skipped,
         "items": report.items_added,
         "import_s": import_s,
-        "index_s": index_s,
-        "indexed": caught.records,
+        "total_s": total_s,
         "rebuild_s": rebuild_s,
         "rebuilt": rebuilt,
         "index_mb": size / 2**20,
@@ -287,7 +301,7 @@ def write_results(
         values = [f(r[c][kind]) for r in rounds]
         return statistics.median(values), min(values), max(values)
 
-    rate_with_index = load["records"] / (load["import_s"] + load["index_s"])
+    rate_with_index = load["records"] / load["total_s"]
     lines = [
         f"# Search benchmark — {'SQLite' if db == 'sqlite' else 'PostgreSQL'}",
         "",
@@ -307,9 +321,8 @@ def write_results(
         "",
         "| step | time | rate |",
         "|---|---:|---:|",
-        f"| import (`shoka import marc`: read, map, match, write bibs, items, audit, queue) | {load['import_s']:,.0f} s | {load['records'] / load['import_s']:,.0f} records/s |",
-        f"| index the queue (`IndexWriter.catch_up`) | {load['index_s']:,.0f} s | {load['indexed'] / load['index_s']:,.0f} records/s |",
-        f"| **import including indexing** | **{load['import_s'] + load['index_s']:,.0f} s** | **{rate_with_index:,.0f} records/s** |",
+        f"| import (read, map, match, write bibs, items, audit events, queue) | {load['import_s']:,.0f} s | {load['records'] / load['import_s']:,.0f} records/s |",
+        f"| **import including indexing** (index writer `shoka index run` alongside; until its queue is empty) | **{load['total_s']:,.0f} s** | **{rate_with_index:,.0f} records/s** |",
         f"| index rebuild from the database (`shoka index rebuild`) | {load['rebuild_s']:,.0f} s | {load['rebuilt'] / load['rebuild_s']:,.0f} records/s |",
         "",
         f"Index size on disk: {load['index_mb']:,.0f} MiB. Records skipped: {load['skipped']}.",

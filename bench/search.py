@@ -357,15 +357,14 @@ def write_results(
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"search-{db}.md"
     out.write_text("\n".join(lines))
+    p99 = ", ".join(
+        f"{c} {stat(c, 'service', lambda v: percentile(v, 0.99))[0]:.2f}" for c in CLASSES
+    )
     with (RESULTS / "README.md").open("a") as fh:
         fh.write(
-            f"| {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} | search | {db} | {load['records']:,} records | "
-            f"import+index {rate_with_index:,.0f} rec/s | "
-            + " ".join(
-                f"{c} p99 {stat(c, 'service', lambda v: percentile(v, 0.99))[0]:.2f} ms"
-                for c in CLASSES
-            )
-            + " |\n"
+            f"- {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · search · {db} · import+index "
+            f"{rate_with_index:,.0f} rec/s · service p99 {p99} ms · {load['records']:,} records · "
+            f"{machine().split(',')[0]}\n"
         )
     return out
 

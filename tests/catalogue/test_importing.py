@@ -234,6 +234,14 @@ def test_a_dry_run_reports_the_same_decisions_and_writes_nothing(world):
     assert (real.added, real.updated, real.skipped) == (dry.added, dry.updated, dry.skipped)
 
 
+def test_a_long_file_path_is_kept_in_the_audit_event(world):
+    source = "/srv/library/imports/" + "とても長いフォルダー名/" * 12 + "catalogue.mrc"
+    import_records(world.library, [_bib("本")], source=source, actor=world.staff, at=AT)
+    event = AuditEvent.objects.get(action="catalogue.imported")
+    assert event.object_id == "catalogue.mrc"
+    assert event.data["source"] == source
+
+
 def test_invalid_data_is_reported_with_its_position_and_reason(world):
     report = run(
         world,
@@ -339,9 +347,14 @@ def refuse_title(db):
 
 
 def test_a_batch_the_database_refuses_is_retried_record_by_record(world, refuse_title):
-    records = [_bib("一冊目"), _bib("拒否される本", line=2), _bib("三冊目", line=3)]
+    refused = ImportRecord(
+        "line 2", BibData(title="拒否される本"), (HoldingData("900001", branch="main"),)
+    )
+    records = [_bib("一冊目"), refused, _bib("三冊目", line=3)]
     report = run(world, records)
     assert report.added == 2
+    assert (report.items_added, report.items_skipped) == (0, 0)  # the refused copy is not counted
+    assert not Item.objects.filter(barcode="900001").exists()
     assert [b.position for b in report.bad] == ["line 2"]
     assert "refused" in report.bad[0].reason
     assert set(Bib.objects.values_list("title", flat=True)) == {"一冊目", "三冊目"}

@@ -390,26 +390,20 @@ class _Importer:
         if self.options.dry_run:
             self._count(plans)
             return
-        items_before = (
-            self.report.items_added,
-            self.report.items_unchanged,
-            self.report.items_skipped,
-            len(self.report.warnings),
-        )
+        before = self._counters()
         try:
             with audited_atomic():
                 ids = self._write(plans)
         except DatabaseError:
-            (self.report.items_added, self.report.items_unchanged, self.report.items_skipped) = (
-                items_before[:3]
-            )
-            del self.report.warnings[items_before[3] :]
+            self._restore(before)
             for plan in plans:
+                before = self._counters()
                 try:
                     with audited_atomic():
                         ids = self._write([plan])
                     self._commit([plan], ids)
                 except DatabaseError as exc:
+                    self._restore(before)
                     self.report.bad.append(
                         BadRecord(
                             plan.rec.position,
@@ -422,6 +416,16 @@ class _Importer:
             return
         self._commit(plans, ids)
         self._count(plans)
+
+    def _counters(self) -> tuple[int, int, int, int]:
+        r = self.report
+        return r.items_added, r.items_unchanged, r.items_skipped, len(r.warnings)
+
+    def _restore(self, counters: tuple[int, int, int, int]) -> None:
+        """Forget what a rolled-back write counted."""
+        r = self.report
+        r.items_added, r.items_unchanged, r.items_skipped, warnings = counters
+        del r.warnings[warnings:]
 
     def _count(self, plans: list[_Plan]) -> None:
         for plan in plans:
@@ -502,10 +506,11 @@ class _Importer:
         if groups or item_bibs:
             record(
                 "catalogue.imported",
-                ("import", self.report.source),
+                ("import", Path(self.report.source).name[:64]),
                 actor=self.actor,
                 at=at,
                 data={
+                    "source": self.report.source,
                     "added": sorted(created.values()),
                     "updated": sorted(target(k) for k in updated),
                     "items_for": sorted(item_bibs),

@@ -149,3 +149,10 @@ def test_update_item_moves_it_and_records_the_fields_but_not_its_status(world):
     assert item.status == ItemStatus.AVAILABLE
     fields = AuditEvent.objects.get(action="item.updated").data["fields"]
     assert fields == ["branch", "call_number", "loan_category", "location"]
+
+
+def test_the_plain_material_type_codes_match_the_model():
+    from shoka.catalogue.models import MaterialType
+    from shoka.catalogue.records import MATERIAL_TYPE_CODES
+
+    assert tuple(MaterialType.values) == MATERIAL_TYPE_CODES

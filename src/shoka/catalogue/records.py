@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 __all__ = [
+    "MATERIAL_TYPE_CODES",
     "BadRecord",
     "BibData",
     "ContributorData",
@@ -22,6 +23,21 @@ __all__ = [
     "ImportRecord",
     "TitleData",
 ]
+
+
+#: The codes of ``catalogue.models.MaterialType`` (kept here for code without Django; a test
+#: checks that the two agree).
+MATERIAL_TYPE_CODES = (
+    "book",
+    "picture_book",
+    "kamishibai",
+    "large_print",
+    "magazine",
+    "cd",
+    "dvd",
+    "daisy",
+    "other",
+)
 
 
 @dataclass(frozen=True)

@@ -256,7 +256,7 @@ class SearchService:
             )
         hits = []
         for key, address in result.hits:
-            payload = json.loads(searcher.doc(address)["payload"][0])
+            payload = json.loads(searcher.doc(address)["payload"][0].decode())
             score = float(key) if request.sort == "relevance" else 0.0
             hits.append(Hit(id=int(payload["id"]), score=score, fields=payload))
         facets: dict[str, list[FacetCount]] = {}

@@ -14,11 +14,24 @@ from dataclasses import dataclass
 
 __all__ = [
     "ENJU_COLUMNS",
+    "ITEM_COLUMNS",
     "SHOKA_COLUMNS",
     "Layout",
     "is_label_row",
     "resolve_header",
 ]
+
+#: The item (所蔵) columns of the shoka layout.
+ITEM_COLUMNS: tuple[str, ...] = (
+    "barcode",
+    "branch",
+    "location",
+    "call_number",
+    "loan_category",
+    "price",
+    "acquired_on",
+    "item_note",
+)
 
 #: The shoka layout, in the order the CSV export writes it.
 SHOKA_COLUMNS: tuple[str, ...] = (
@@ -49,14 +62,7 @@ SHOKA_COLUMNS: tuple[str, ...] = (
     "material_type",
     "language",
     "notes",
-    "barcode",
-    "branch",
-    "location",
-    "call_number",
-    "loan_category",
-    "price",
-    "acquired_on",
-    "item_note",
+    *ITEM_COLUMNS,
     "status",
 )
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from shoka.catalogue.records import BibData, ContributorData, HoldingData, TitleData
+from shoka.catalogue.tabular._layouts import ITEM_COLUMNS
 from shoka.catalogue.tabular._values import (
     MATERIAL_TYPES,
     parse_date,
@@ -28,17 +29,6 @@ __all__ = ["ITEM_COLUMNS", "RowData", "enju_row", "shoka_row"]
 
 SOURCE_FORMAT = "csv"
 
-#: The item (所蔵) columns of the shoka layout.
-ITEM_COLUMNS = (
-    "barcode",
-    "branch",
-    "location",
-    "call_number",
-    "loan_category",
-    "price",
-    "acquired_on",
-    "item_note",
-)
 
 _LANGUAGES: dict[str, str] = {
     **dict.fromkeys(("jpn", "ja", "japanese", "日本語", "和"), "jpn"),

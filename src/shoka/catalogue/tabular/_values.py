@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from shoka.catalogue.isbn import parse_isbn
+from shoka.catalogue.records import MATERIAL_TYPE_CODES
 
 __all__ = [
     "ESCAPE",
@@ -27,19 +28,7 @@ __all__ = [
 
 #: The catalogue's material types (``shoka.catalogue.models.MaterialType``), repeated here so
 #: that this module stays free of Django.
-MATERIAL_TYPES = frozenset(
-    {
-        "book",
-        "picture_book",
-        "kamishibai",
-        "large_print",
-        "magazine",
-        "cd",
-        "dvd",
-        "daisy",
-        "other",
-    }
-)
+MATERIAL_TYPES = frozenset(MATERIAL_TYPE_CODES)
 
 ESCAPE = "\\"
 _SPECIAL = frozenset({ESCAPE, ";", "|"})

@@ -9,25 +9,12 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from shoka.catalogue.records import BibData, ExportRecord, HoldingData
-from shoka.catalogue.tabular._layouts import SHOKA_COLUMNS
+from shoka.catalogue.tabular._layouts import ITEM_COLUMNS, SHOKA_COLUMNS
 from shoka.catalogue.tabular._values import join_multi
 
 __all__ = ["write_csv", "write_jsonl"]
 
-_NO_ITEM = dict.fromkeys(
-    (
-        "barcode",
-        "branch",
-        "location",
-        "call_number",
-        "loan_category",
-        "price",
-        "acquired_on",
-        "item_note",
-        "status",
-    ),
-    "",
-)
+_NO_ITEM = dict.fromkeys((*ITEM_COLUMNS, "status"), "")
 
 
 def _bib_cells(bib_id: int, bib: BibData) -> dict[str, str]:

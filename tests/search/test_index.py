@@ -145,3 +145,21 @@ def test_a_desk_change_reaches_the_index_within_a_second(world, index):
         stop.set()
         thread.join()
         writer.close()
+
+
+def test_an_index_of_another_schema_version_is_refused_until_rebuilt(world, index):
+    import json
+
+    from shoka.search.engine import META_FILE, SearchIndexError
+
+    world.bib("版の違う索引", "ハン ノ チガウ サクイン")
+    index.catch_up()
+    meta = index.path / META_FILE
+    meta.write_text(json.dumps({"schema_version": 0}))
+    with pytest.raises(SearchIndexError, match="shoka index rebuild"):
+        index.search("索引")
+    with pytest.raises(SearchIndexError):
+        IndexWriter(index.path, heap=15_000_000, threads=1)
+    with IndexWriter(index.path, heap=15_000_000, threads=1, replace_incompatible=True) as writer:
+        assert writer.rebuild() == 1
+    assert index.search("索引").total == 1

@@ -23,12 +23,13 @@ def index() -> None:
     """The search index: rebuild, check, and the index writer."""
 
 
-def _writer() -> Any:
+def _writer(*, replace_incompatible: bool = False) -> Any:
+    from shoka.search.engine import SearchIndexError
     from shoka.search.indexer import IndexWriter
 
     try:
-        return IndexWriter()
-    except RuntimeError as exc:
+        return IndexWriter(replace_incompatible=replace_incompatible)
+    except (RuntimeError, SearchIndexError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -99,7 +100,10 @@ def catch_up_now() -> None:
 def index_rebuild() -> None:
     """Re-index every record from the database (searches keep the old index meanwhile)."""
     setup()
-    with _writer() as writer, progress_bar("indexing", unit="records") as bar:
+    with (
+        _writer(replace_incompatible=True) as writer,
+        progress_bar("indexing", unit="records") as bar,
+    ):
         done = writer.rebuild(progress=bar)
         pending = writer.catch_up()
     click.echo(

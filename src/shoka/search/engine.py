@@ -3,9 +3,9 @@
 Analysis happens in Python (:mod:`shoka.search.analysis`); tantivy receives each text field
 as analysed tokens joined by single spaces and splits them with its ``whitespace``
 tokenizer, so token order is position order and phrase queries work on bigrams. Facet and
-filter fields (material type, language, NDC first digit, branch, availability) are raw,
-fast text fields; the page of display fields is a stored JSON payload, so a search needs
-no database round trip.
+filter values (material type, language, NDC first digit, branch, availability, decade)
+share one raw, fast, multi-valued field; the page of display fields is a stored JSON
+payload, so a search needs no database round trip.
 
 The index is derived data. Its schema carries a version (``SCHEMA_VERSION``); an index
 made by another version is refused on open and must be rebuilt (``shoka index rebuild``).
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ import tantivy
 
 from . import analysis
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 META_FILE = "shoka-index.json"
 
 #: Text fields searched by default, with their BM25 boosts. The title counts most, then
@@ -38,8 +39,9 @@ TEXT_FIELDS: dict[str, float] = {
     "subject": 2.0,
     "publisher": 1.0,
 }
-#: Fields that keep whole values (exact terms): identifiers and facets.
-FACET_FIELDS = ("material_type", "language", "ndc1", "branch", "availability")
+#: Facets: each record's values are indexed in one multi-valued field as ``name:value``
+#: (``branch:main``, ``year:1990s``), so one aggregation counts them all.
+FACET_NAMES = ("material_type", "language", "ndc1", "branch", "availability", "year")
 
 
 class SearchIndexError(RuntimeError):
@@ -61,8 +63,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("ndc", tokenizer_name="whitespace", index_option="basic")
     sb.add_text_field("title_key", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("reading_key", tokenizer_name="raw", index_option="basic")
-    for name in FACET_FIELDS:
-        sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_text_field("facet", tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_integer_field("sort_reading", fast=True)
     sb.add_integer_field("sort_new", fast=True)
@@ -143,7 +144,20 @@ def _title_keys(text: str) -> list[str]:
     return sorted(k for k in keys if k)
 
 
-def payload(rec: IndexRecord) -> dict[str, Any]:
+def facet_values(rec: IndexRecord) -> dict[str, list[str]]:
+    """The record's value(s) for each facet."""
+    ndc1 = rec.ndc[:1]
+    return {
+        "material_type": [rec.material_type],
+        "language": [rec.language],
+        "ndc1": [ndc1 if ndc1.isdigit() else "none"],
+        "branch": sorted({i.branch for i in rec.items if i.status != "withdrawn"}),
+        "availability": [availability(rec.items)],
+        "year": [f"{rec.year // 10 * 10}s"] if rec.year is not None else [],
+    }
+
+
+def payload(rec: IndexRecord, facets: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The display fields of a result list entry (no database needed to show a page)."""
     return {
         "id": rec.id,
@@ -160,7 +174,7 @@ def payload(rec: IndexRecord) -> dict[str, Any]:
         "language": rec.language,
         "availability": availability(rec.items),
         "items": len(rec.items),
-        "branches": sorted({i.branch for i in rec.items if i.status != "withdrawn"}),
+        "facets": facets if facets is not None else facet_values(rec),
     }
 
 
@@ -227,18 +241,15 @@ def make_document(rec: IndexRecord) -> tantivy.Document:
         doc.add_text("title_key", key)
     for key in _title_keys(rec.title_reading):
         doc.add_text("reading_key", key)
-    doc.add_text("material_type", rec.material_type)
-    doc.add_text("language", rec.language)
-    ndc1 = rec.ndc[:1]
-    doc.add_text("ndc1", ndc1 if ndc1.isdigit() else "none")
-    for branch in sorted({i.branch for i in rec.items if i.status != "withdrawn"}):
-        doc.add_text("branch", branch)
-    doc.add_text("availability", availability(rec.items))
+    values = facet_values(rec)
+    for name, facet in values.items():
+        for value in facet:
+            doc.add_text("facet", f"{name}:{value}")
     if rec.year is not None:
         doc.add_integer("year", rec.year)
     doc.add_integer("sort_reading", analysis.reading_sort_key(rec.title_reading or rec.title))
     doc.add_integer("sort_new", (rec.year or 0) * 10_000_000_000 + rec.id)
-    doc.add_bytes("payload", json.dumps(payload(rec), ensure_ascii=False).encode())
+    doc.add_bytes("payload", json.dumps(payload(rec, values), ensure_ascii=False).encode())
     return doc
 
 
@@ -255,11 +266,17 @@ def _check_meta(path: Path) -> None:
         )
 
 
-def open_index(path: Path, *, create: bool = False) -> tantivy.Index:
-    """Open the index at ``path``; with ``create``, make an empty one when there is none."""
+def open_index(path: Path, *, create: bool = False, replace: bool = False) -> tantivy.Index:
+    """Open the index at ``path``; with ``create``, make an empty one when there is none;
+    with ``replace`` (a rebuild), an index of another schema version is removed first."""
     if path.is_dir() and tantivy.Index.exists(str(path)):
-        _check_meta(path)
-        return tantivy.Index.open(str(path))
+        try:
+            _check_meta(path)
+            return tantivy.Index.open(str(path))
+        except SearchIndexError:
+            if not replace:
+                raise
+            shutil.rmtree(path)
     if not create:
         raise SearchIndexError(f"no search index at {path}: run `shoka index rebuild`")
     path.mkdir(parents=True, exist_ok=True)

@@ -134,9 +134,16 @@ class IndexWriter:
     """The one writer. Holding an instance holds tantivy's writer lock on the index
     directory: a second writer, in this process or another, fails with ``LockBusy``."""
 
-    def __init__(self, path: Path | None = None, *, heap: int = WRITER_HEAP, threads: int = 0):
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        heap: int = WRITER_HEAP,
+        threads: int = 0,
+        replace_incompatible: bool = False,
+    ):
         self.path = path or index_path()
-        self.index = open_index(self.path, create=True)
+        self.index = open_index(self.path, create=True, replace=replace_incompatible)
         try:
             self.writer = self.index.writer(heap, threads)
         except ValueError as exc:

@@ -17,7 +17,6 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +24,7 @@ from typing import Any, Literal
 import tantivy
 
 from . import analysis
-from .engine import FACET_FIELDS, TEXT_FIELDS, open_index
+from .engine import FACET_NAMES, TEXT_FIELDS, open_index
 from .query import Clause, QueryError, parse
 
 __all__ = [
@@ -55,7 +54,14 @@ EXACT_TITLE_BOOST = 40.0
 EXACT_READING_BOOST = 30.0
 TIE_BREAKER = 0.1
 _NDC_RE = re.compile(r"^\d{1,3}(?:\.\d+)?$")
-FACET_SIZES = {"material_type": 20, "language": 20, "ndc1": 11, "branch": 50, "availability": 10}
+FACET_SIZES = {
+    "material_type": 20,
+    "language": 20,
+    "ndc1": 11,
+    "branch": 50,
+    "availability": 10,
+    "year": 30,
+}
 
 
 @dataclass(frozen=True)
@@ -192,12 +198,11 @@ class SearchService:
                 )
             )
         for name, values in sorted(request.filters.items()):
-            if name not in FACET_FIELDS:
-                raise QueryError(f"unknown filter {name!r} (one of {', '.join(FACET_FIELDS)})")
+            if name not in FACET_NAMES:
+                raise QueryError(f"unknown filter {name!r} (one of {', '.join(FACET_NAMES)})")
             if values:
-                parts.append(
-                    (tantivy.Occur.Must, q.term_set_query(self.schema, name, sorted(values)))
-                )
+                terms = sorted(f"{name}:{v}" for v in values)
+                parts.append((tantivy.Occur.Must, q.term_set_query(self.schema, "facet", terms)))
         if request.year_from is not None or request.year_to is not None:
             parts.append(
                 (
@@ -221,19 +226,14 @@ class SearchService:
     def _facets(
         self, searcher: tantivy.Searcher, query: tantivy.Query
     ) -> dict[str, list[FacetCount]]:
-        spec: dict[str, Any] = {
-            name: {"terms": {"field": name, "size": size}} for name, size in FACET_SIZES.items()
-        }
-        spec["year"] = {"histogram": {"field": "year", "interval": 10, "min_doc_count": 1}}
-        result = searcher.aggregate(query, spec)
-        facets = {
-            name: _ordered((str(b["key"]), int(b["doc_count"])) for b in result[name]["buckets"])
-            for name in FACET_SIZES
-        }
-        facets["year"] = _decades(
-            (int(b["key"]), int(b["doc_count"])) for b in result["year"]["buckets"]
-        )
-        return facets
+        spec = {"facet": {"terms": {"field": "facet", "size": 5000}}}
+        buckets = searcher.aggregate(query, spec)["facet"]["buckets"]
+        counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_NAMES}
+        for bucket in buckets:
+            name, _, value = str(bucket["key"]).partition(":")
+            if name in counts:
+                counts[name][value] += int(bucket["doc_count"])
+        return _limited(counts)
 
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
@@ -276,32 +276,28 @@ class SearchService:
         )
 
 
-def _ordered(counts: Iterable[tuple[str, int]]) -> list[FacetCount]:
-    """Most frequent first, then by value: the same order whichever way counts were made."""
-    return [FacetCount(v, c) for v, c in sorted(counts, key=lambda vc: (-vc[1], vc[0])) if c]
-
-
-def _decades(counts: Iterable[tuple[int, int]]) -> list[FacetCount]:
-    return [FacetCount(f"{d}s", c) for d, c in sorted(counts, key=lambda dc: -dc[0]) if c]
+def _limited(counts: dict[str, Counter[str]]) -> dict[str, list[FacetCount]]:
+    """Most frequent first, then by value (decades newest first), each facet cut to its
+    size: the same result whichever way the counts were made."""
+    out: dict[str, list[FacetCount]] = {}
+    for name, size in FACET_SIZES.items():
+        pairs = [(v, c) for v, c in counts[name].items() if c]
+        if name == "year":
+            pairs.sort(key=lambda vc: vc[0], reverse=True)
+        else:
+            pairs.sort(key=lambda vc: (-vc[1], vc[0]))
+        out[name] = [FacetCount(v, c) for v, c in pairs[:size]]
+    return out
 
 
 def facets_of(payloads: list[dict[str, Any]]) -> dict[str, list[FacetCount]]:
     """Facet counts computed from the display fields of every hit (when the page holds the
     whole result, this is cheaper than asking tantivy to aggregate)."""
-    counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_SIZES}
-    decades: Counter[int] = Counter()
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_NAMES}
     for p in payloads:
-        counts["material_type"][p["material_type"]] += 1
-        counts["language"][p["language"]] += 1
-        ndc1 = (p.get("ndc") or "")[:1]
-        counts["ndc1"][ndc1 if ndc1.isdigit() else "none"] += 1
-        counts["branch"].update(p.get("branches") or ())
-        counts["availability"][p["availability"]] += 1
-        if p.get("year") is not None:
-            decades[int(p["year"]) // 10 * 10] += 1
-    facets = {name: _ordered(counts[name].items())[:size] for name, size in FACET_SIZES.items()}
-    facets["year"] = _decades(decades.items())
-    return facets
+        for name, values in p["facets"].items():
+            counts[name].update(values)
+    return _limited(counts)
 
 
 _services: dict[Path, SearchService] = {}

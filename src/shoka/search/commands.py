@@ -23,12 +23,12 @@ def index() -> None:
     """The search index: rebuild, check, and the index writer."""
 
 
-def _writer(*, replace_incompatible: bool = False) -> Any:
+def _writer(*, rebuild: bool = False) -> Any:
     from shoka.search.engine import SearchIndexError
     from shoka.search.indexer import IndexWriter
 
     try:
-        return IndexWriter(replace_incompatible=replace_incompatible)
+        return IndexWriter.for_rebuild() if rebuild else IndexWriter()
     except (RuntimeError, SearchIndexError) as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -101,7 +101,7 @@ def index_rebuild() -> None:
     """Re-index every record from the database (searches keep the old index meanwhile)."""
     setup()
     with (
-        _writer(replace_incompatible=True) as writer,
+        _writer(rebuild=True) as writer,
         progress_bar("indexing", unit="records") as bar,
     ):
         done = writer.rebuild(progress=bar)

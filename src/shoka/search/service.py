@@ -54,6 +54,8 @@ EXACT_TITLE_BOOST = 40.0
 EXACT_READING_BOOST = 30.0
 TIE_BREAKER = 0.1
 _NDC_RE = re.compile(r"^\d{1,3}(?:\.\d+)?$")
+#: One terms aggregation over the multi-valued ``facet`` field counts every facet at once.
+FACET_AGGREGATION: dict[str, Any] = {"facet": {"terms": {"field": "facet", "size": 5000}}}
 FACET_SIZES = {
     "material_type": 20,
     "language": 20,
@@ -226,8 +228,7 @@ class SearchService:
     def _facets(
         self, searcher: tantivy.Searcher, query: tantivy.Query
     ) -> dict[str, list[FacetCount]]:
-        spec = {"facet": {"terms": {"field": "facet", "size": 5000}}}
-        buckets = searcher.aggregate(query, spec)["facet"]["buckets"]
+        buckets = searcher.aggregate(query, FACET_AGGREGATION)["facet"]["buckets"]
         counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_NAMES}
         for bucket in buckets:
             name, _, value = str(bucket["key"]).partition(":")

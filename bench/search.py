@@ -83,7 +83,7 @@ def prepare_environment(db: str, pg_url: str) -> Path:
 
     from shoka.security.keyring import KeyRing, reset_keyring_cache, write_key_file
 
-    write_key_file(Path(settings.SHOKA_KEY_FILE), KeyRing.generate())  # type: ignore[misc]
+    write_key_file(Path(getattr(settings, "SHOKA_KEY_FILE")), KeyRing.generate())  # noqa: B009
     reset_keyring_cache()
     call_command("migrate", interactive=False, verbosity=0)
     return home
@@ -152,7 +152,7 @@ def run_import(path: Path) -> dict[str, Any]:
     )
     # As deployed: the index writer (`shoka index run`) is its own process, consuming the
     # queue while the import writes; the clock stops when the queue is empty.
-    writer = subprocess.Popen(
+    index_process = subprocess.Popen(
         [sys.executable, "-m", "shoka.cli", "index", "run", "--interval", "0.5"],
         env=dict(os.environ),
         stdout=subprocess.DEVNULL,
@@ -171,12 +171,12 @@ def run_import(path: Path) -> dict[str, Any]:
     from shoka.search.models import IndexChange
 
     while IndexChange.objects.exists():
-        if writer.poll() is not None:
+        if index_process.poll() is not None:
             raise SystemExit("the index writer stopped")
         time.sleep(0.1)
     total_s = time.perf_counter() - started
-    writer.terminate()
-    writer.wait(timeout=60)
+    index_process.terminate()
+    index_process.wait(timeout=60)
     log(f"queue empty {total_s - import_s:.1f} s after the import")
     log("rebuilding the index from the database …")
     started = time.perf_counter()
@@ -267,7 +267,7 @@ def measure(queries: dict[str, list[str]], rounds: int) -> dict[str, Any]:
                 for _, address in result.hits:
                     searcher.doc(address)
                 t2 = clock()
-                if (result.count or 0) > 20:  # the service aggregates only then
+                if (getattr(result, "count", 0) or 0) > 20:  # the service aggregates only then
                     searcher.aggregate(prebuilt, FACET_AGGREGATION)
                 t3 = clock()
                 svc.append((t1 - t0) * 1000)

@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from shoka.audit.scan.cli import AUDIT_COMMANDS
+
 STAFF_SETTINGS = "shoka.settings.staff"
 OPAC_SETTINGS = "shoka.settings.opac"
 
@@ -337,6 +339,10 @@ def _actor(username: str | None) -> Any:
 @main.group()
 def audit() -> None:
     """The audit and access logs."""
+
+
+for _command in AUDIT_COMMANDS:  # scan, downloads, register: shoka.audit.scan.cli
+    audit.add_command(_command)
 
 
 @audit.command("verify")

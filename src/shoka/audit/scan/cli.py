@@ -1,0 +1,90 @@
+"""The `shoka audit scan` command (registered on the `audit` group in shoka.cli)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from shoka.audit.scan import report
+
+DEFAULT_IGNORE_FILE = ".shoka-scan-ignore"
+
+
+@click.command("scan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--fail-on-findings", is_flag=True, help="Exit with status 3 if a unit is personal.")
+@click.option("--all", "all_units", is_flag=True, help="List every unit, not only personal ones.")
+@click.option(
+    "--ignore-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"Paths or globs not to scan, each with a reason (default: {DEFAULT_IGNORE_FILE}).",
+)
+@click.option("--jobs", default=1, show_default=True, help="Scan this many files at once.")
+def scan_command(
+    paths: tuple[Path, ...],
+    output: str,
+    fail_on_findings: bool,
+    all_units: bool,
+    ignore_file: Path | None,
+    jobs: int,
+) -> None:
+    """Find personal data in files, folders, archives, SQLite databases and workbooks."""
+    from shoka.audit.scan import scan
+
+    try:
+        ignore = _ignore(ignore_file)
+    except (report.IgnoreFileError, OSError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(report.EXIT_USAGE)
+    findings = scan(list(paths), ignore=ignore, jobs=max(1, jobs))
+    root: str | list[str] = str(paths[0]) if len(paths) == 1 else [str(p) for p in paths]
+    if output == "json":
+        click.echo(report.as_json(root, findings, all_units=all_units))
+    elif output == "csv":
+        click.echo(report.as_csv(findings, all_units=all_units), nl=False)
+    else:
+        _table(findings, all_units=all_units)
+    for f in findings:
+        if f.error:
+            click.echo(f"unreadable: {f.path}: {f.error}", err=True)
+    if fail_on_findings:
+        if any(f.personal for f in findings):
+            sys.exit(report.EXIT_FINDINGS)
+        if any(f.error for f in findings):
+            sys.exit(report.EXIT_UNREADABLE)
+
+
+def _ignore(path: Path | None) -> report.Ignore:
+    if path is None:
+        default = Path(DEFAULT_IGNORE_FILE)
+        return report.Ignore.read(default) if default.is_file() else report.Ignore()
+    return report.Ignore.read(path)
+
+
+def _table(findings: list[report.Finding], *, all_units: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("No.", "path", "records", "persons", "attributes", "origin")
+    for row in report.as_table(findings, all_units=all_units):
+        table.add_row(*row)
+    console = Console(width=200)
+    console.print(table)
+    total = report.summary(findings)
+    console.print(
+        f"{len(findings)} units scanned · {total['personal_units']} with personal data · "
+        f"{total['records']:,} records · {total['persons']:,} persons"
+    )
+
+
+AUDIT_COMMANDS: list[click.Command] = [scan_command]

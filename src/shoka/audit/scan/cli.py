@@ -87,4 +87,76 @@ def _table(findings: list[report.Finding], *, all_units: bool) -> None:
     )
 
 
-AUDIT_COMMANDS: list[click.Command] = [scan_command]
+@click.command("downloads")
+@click.option(
+    "--log",
+    "logs",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="xferlog, combined or shoka JSON access log (.gz too); repeat for several.",
+)
+@click.option(
+    "--scan",
+    "scan_report",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A `shoka audit scan --format json` report: list fetches of its personal units.",
+)
+@click.option(
+    "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def downloads_command(logs: tuple[Path, ...], scan_report: Path | None, output: str) -> None:
+    """Who fetched which personal file, when, how much, and the number of recipients."""
+    import gzip
+    import json
+
+    from shoka.audit.scan import downloads
+
+    transfers = []
+    for log in logs:
+        opener = gzip.open if log.suffix == ".gz" else open
+        with opener(log, "rt", encoding="utf-8", errors="replace") as lines:
+            transfers += list(downloads.parse(lines))
+    if scan_report is not None:
+        units, sizes = downloads.read_scan(scan_report)
+    else:
+        units, sizes = sorted({t.path.lstrip("/") for t in transfers}), {}
+    fetches = downloads.match(transfers, units, sizes)
+    complete, partial = downloads.recipients(fetches)
+    if output == "json":
+        data = {
+            "version": 1,
+            "fetches": [
+                {
+                    "unit": f.unit,
+                    "client": f.client,
+                    "time": f.time.isoformat(),
+                    "bytes": f.bytes,
+                    "complete": f.complete,
+                    "log": f.log,
+                }
+                for f in fetches
+            ],
+            "recipients": len(complete),
+            "recipient_clients": sorted(complete),
+            "partial_only_clients": sorted(partial),
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("No.", "unit", "client", "time", "bytes", "complete", "log")
+    for i, f in enumerate(fetches, 1):
+        done = {True: "yes", False: "no", None: "?"}[f.complete]
+        table.add_row(str(i), f.unit, f.client, f.time.isoformat(), f"{f.bytes:,}", done, f.log)
+    console = Console(width=200)
+    console.print(table)
+    console.print(
+        f"{len({f.unit for f in fetches})} units fetched · 流出先件数 (distinct recipients): "
+        f"{len(complete)} · {len(partial)} more with incomplete transfers only"
+    )
+
+
+AUDIT_COMMANDS: list[click.Command] = [scan_command, downloads_command]

@@ -159,4 +159,37 @@ def downloads_command(logs: tuple[Path, ...], scan_report: Path | None, output: 
     )
 
 
-AUDIT_COMMANDS: list[click.Command] = [scan_command, downloads_command]
+@click.command("register")
+@click.option(
+    "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def register_command(output: str) -> None:
+    """shoka's own personal-data files (個人情報ファイル簿), from the models and the database."""
+    import json
+    import os
+    from dataclasses import asdict
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shoka.settings.staff")
+    django.setup()
+    from shoka.audit.register import register
+
+    entries = register()
+    if output == "json":
+        data = [asdict(e) | {"must_register": e.must_register} for e in entries]
+        click.echo(json.dumps({"version": 1, "files": data}, ensure_ascii=False, indent=2))
+        return
+    for e in entries:
+        click.echo(f"■ {e.model} (table {e.table})")
+        click.echo(f"  purpose:    {e.purpose}")
+        click.echo(f"  attributes: {', '.join(e.attributes)}")
+        if e.encrypted_fields:
+            click.echo(f"  encrypted:  {', '.join(e.encrypted_fields)}")
+        registrable = " — more than 1,000 people: register it" if e.must_register else ""
+        click.echo(f"  records:    {e.records:,} · persons: {e.persons:,}{registrable}")
+        click.echo(f"  retention:  {e.retention}")
+        click.echo(f"  access:     {', '.join(e.access) or 'nobody'}")
+
+
+AUDIT_COMMANDS: list[click.Command] = [scan_command, downloads_command, register_command]

@@ -32,7 +32,6 @@ ATTRIBUTES: Final = (
     "loan_date",
 )
 IDENTIFYING: Final = frozenset({"name", "kana", "patron_id", "my_number"})
-_SPACES: Final = re.compile(r"[\s　]+")
 _NOT_DIGITS: Final = re.compile(r"[^0-9]")
 
 
@@ -105,16 +104,16 @@ class Tally:
 def _keys(record: Record) -> list[tuple[str, str, str]]:
     keys = []
     if record.patron_id:
-        keys.append(("id", "", _SPACES.sub("", record.patron_id)))
+        keys.append(("id", "", record.patron_id.replace(" ", "")))
     if record.my_number:
         keys.append(("mn", "", _NOT_DIGITS.sub("", record.my_number)))
-    who = _SPACES.sub("", record.name or record.kana)
+    who = (record.name or record.kana).replace(" ", "").replace("　", "")
     if who:
         details = (
             ("birth", record.birth_date),
             ("phone", _NOT_DIGITS.sub("", record.phone)),
             ("email", record.email.lower()),
-            ("address", _SPACES.sub("", record.address)),
+            ("address", record.address.replace(" ", "").replace("　", "")),
         )
         named = [(kind, who, value) for kind, value in details if value]
         keys += named or [("name", who, "")]

@@ -180,38 +180,39 @@ def scan_rows(rows: Iterable[list[str]], tally: Tally, *, header: list[str] | No
     attributes = classify(header, sample)
     if not any(attributes):
         return len(sample) + sum(1 for _ in iterator)
-    columns = [(i, a) for i, a in enumerate(attributes) if a]
+    columns = [(i, a, _ROW_CHECKS.get(a), a in _FIELDS) for i, a in enumerate(attributes) if a]
     count = 0
     for row in sample:
         count += 1
-        tally.add(_record(row, columns))
+        tally.add(_record(row, columns, normalise=False))
     for raw in iterator:
         count += 1
         tally.add(_record(raw, columns, normalise=True))
     return count
 
 
-_ROW_CHECKS: Final = {
+_ROW_CHECKS: Final[dict[str, Callable[[str], bool]]] = {
     "name": v.is_person_name,
     "kana": v.is_kana_name,
     "patron_id": _CHECKS["patron_id"],
 }
+_Column = tuple[int, str, Callable[[str], bool] | None, bool]
 
 
-def _record(row: list[str], columns: list[tuple[int, str]], *, normalise: bool = False) -> Record:
+def _record(row: list[str], columns: list[_Column], *, normalise: bool) -> Record:
     record = Record()
+    attributes = record.attributes
     width = len(row)
-    for index, attribute in columns:
+    for index, attribute, check, keep in columns:
         if index >= width:
             continue
-        cell = v.norm(row[index]) if normalise else row[index]
-        if not cell:
+        cell = row[index]
+        if normalise and cell:
+            cell = v.norm(cell)
+        if not cell or (check is not None and not check(cell)):
             continue
-        check = _ROW_CHECKS.get(attribute)
-        if check is not None and not check(cell):
-            continue
-        record.attributes.add(attribute)
-        if attribute in _FIELDS and not getattr(record, attribute):
+        attributes.add(attribute)
+        if keep and not getattr(record, attribute):
             setattr(record, attribute, cell)
     if record.phone and not (record.postal_code or record.address):
         record.area = v.phone_area(record.phone)

@@ -19,7 +19,7 @@ Values on a line that names an institution (図書館, 市役所, …) are the s
 from __future__ import annotations
 
 import re
-import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
@@ -65,24 +65,36 @@ _LABELS: Final = {
     "貸出日": "loan_date",
     "返却期限": "loan_date",
 }
+# A line without a digit, a label colon, an honorific or an @ says nothing about anyone.
+_SOMETHING: Final = re.compile(r"[0-9０-９:：@〒様殿]|さま|さん|くん|ちゃん")
 _LABEL_RE: Final = re.compile(
     "(" + "|".join(sorted(map(re.escape, _LABELS), key=len, reverse=True)) + r") ?[:：]"
 )
 
 
+# East Asian Wide and Fullwidth characters (two display columns): CJK, kana, Hangul and the
+# full-width forms; half-width kana (U+FF61–FF9F) stay one column.
+_WIDE: Final = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
+_CELL: Final = re.compile(r"[^ \t　\r\n\f]+(?: [^ \t　\r\n\f]+)*")
+
+
 def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def cells(line: str) -> list[tuple[int, str]]:
-    """Cells of a fixed-width line with the display column each starts at."""
+    """Cells of a fixed-width line (separated by two spaces or more, a full-width space or a
+    tab) with the display column each starts at."""
     found = []
-    position = 0
-    for part in _CELL_GAP.split(line.rstrip("\r\n\f")):
-        if part.strip():
-            column = display_width(line[: line.index(part, position)])
-            found.append((column, part.strip()))
-            position = line.index(part, position) + len(part)
+    column = position = 0
+    for match in _CELL.finditer(line):
+        column += display_width(line[position : match.start()])
+        found.append((column, match.group(0)))
+        column += display_width(match.group(0))
+        position = match.end()
     return found
 
 
@@ -96,7 +108,10 @@ def header_of(line: str) -> list[tuple[int, str]] | None:
 
 
 def fixed_width_rows(lines: Iterable[str], header: list[tuple[int, str]]) -> Iterator[list[str]]:
+    """Rows under the header, cut at the header's columns (a cell belongs to the last heading
+    that starts at or before it; one column of slack for right-aligned numbers)."""
     starts = [column for column, _ in header]
+    headings = [text for _, text in header]
     seen_header = False
     for line in lines:
         if "\f" in line:
@@ -105,15 +120,15 @@ def fixed_width_rows(lines: Iterable[str], header: list[tuple[int, str]]) -> Ite
         found = cells(line)
         if not found:
             continue
-        if [t for _, t in found] == [t for _, t in header]:
+        if len(found) == len(headings) and [t for _, t in found] == headings:
             seen_header = True
             continue
         if not seen_header or len(found) < 2:
             continue
         row = [""] * len(starts)
         for column, text in found:
-            index = max([i for i, s in enumerate(starts) if s <= column + 1] or [0])
-            row[index] = f"{row[index]} {text}".strip()
+            index = max(bisect_right(starts, column + 1) - 1, 0)
+            row[index] = f"{row[index]} {text}" if row[index] else text
         yield row
 
 
@@ -125,8 +140,10 @@ class _Line:
 
 def read_line(raw: str) -> _Line:
     """What one line says about a person."""
-    text = v.norm(raw)
     out = _Line()
+    if not _SOMETHING.search(raw):
+        return out
+    text = v.norm(raw)
     record = out.record
     if not text:
         return out

@@ -38,10 +38,15 @@ __all__ = [
 
 def norm(text: str) -> str:
     """NFKC, with the dashes and long-vowel look-alikes used in numbers folded to ``-``."""
-    return unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
+    if text.isascii():
+        return text.strip()
+    text = unicodedata.normalize("NFKC", text)
+    if _DASHES.search(text):
+        text = _DASHES.sub("-", text)
+    return text.strip()
 
 
-_DASHES: Final = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-", "−": "-", "―": "-"})
+_DASHES: Final = re.compile("[‐‑–—−―]")
 
 # -- phone numbers -----------------------------------------------------------------------------
 

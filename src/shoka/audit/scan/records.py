@@ -5,7 +5,8 @@ one identifying attribute (name, reading, patron number, My Number) and at least
 attribute from :data:`ATTRIBUTES`. A **person** is a group of records that share a key
 (docs/audit.md, "Counting people"): the same patron number or My Number, or the same name
 (or, without a name, the same reading) together with the same birth date, phone number,
-e-mail address or address. Records with nothing but a name group by the name.
+e-mail address or address. Records with nothing but a name (no number, no details)
+group by the name.
 """
 
 from __future__ import annotations
@@ -116,5 +117,5 @@ def _keys(record: Record) -> list[tuple[str, str, str]]:
             ("address", record.address.replace(" ", "").replace("　", "")),
         )
         named = [(kind, who, value) for kind, value in details if value]
-        keys += named or [("name", who, "")]
+        keys += named or ([] if keys else [("name", who, "")])
     return keys

@@ -14,7 +14,7 @@ from shoka.cli import main
 
 def _run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["audit", "scan", *args])
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout
 
 
 def test_json_report_lists_personal_units_with_paths_relative_to_the_root(corpus):
@@ -86,3 +86,13 @@ def test_jobs_give_the_same_report(corpus):
     one = json.loads(_run("--format", "json", "--all", str(corpus.root))[1])
     two = json.loads(_run("--format", "json", "--all", "--jobs", "2", str(corpus.root))[1])
     assert one == two
+
+
+def test_an_unreadable_unit_is_reported_and_fails_the_gate_with_status_4(tmp_path):
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    (tmp_path / "fine.txt").write_text("nothing personal here\n")
+    code, out = _run("--format", "json", "--fail-on-findings", str(tmp_path))
+    assert code == 4
+    report = json.loads(out)
+    assert [f["path"] for f in report["files"]] == ["broken.zip"]
+    assert report["files"][0]["error"]

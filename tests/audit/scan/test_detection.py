@@ -84,3 +84,16 @@ def test_a_name_alone_in_prose_is_not_a_record(people):
 def test_age_bands_are_not_ages():
     rows = [["0-6歳", "120"], ["7-12歳", "340"], ["70歳以上", "88"]]
     assert _scan_rows(rows, header=["年齢", "人数"]).records == 0
+
+
+def test_past_the_key_limit_memory_stays_bounded_and_persons_is_an_upper_bound(monkeypatch):
+    from shoka.audit.scan import records
+
+    monkeypatch.setattr(records, "MAX_KEYS", 4)
+    tally = Tally()
+    for card in ("1", "2", "3", "1", "4", "5", "5"):
+        tally.add(records.Record({"patron_id", "loan_date"}, patron_id=card))
+    assert tally.records == 7
+    assert tally.persons == 6  # 1, 2, 3 and 4 exactly; 5 twice (not stored): counted twice
+    assert not tally.persons_exact
+    assert len(tally._parent) == 4

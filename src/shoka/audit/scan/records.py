@@ -33,6 +33,8 @@ ATTRIBUTES: Final = (
     "loan_date",
 )
 IDENTIFYING: Final = frozenset({"name", "kana", "patron_id", "my_number"})
+# Person keys kept per unit (about 100 bytes each): exact counts up to here.
+MAX_KEYS: Final = 1_000_000
 _NOT_DIGITS: Final = re.compile(r"[^0-9]")
 
 
@@ -64,6 +66,7 @@ class Tally:
         self.attributes: set[str] = set()
         self._parent: dict[int, int] = {}
         self.persons = 0
+        self.persons_exact = True
         self._origin = places.OriginVote()
 
     def add(self, record: Record) -> bool:
@@ -90,15 +93,24 @@ class Tally:
         return root
 
     def _join(self, nodes: list[int]) -> None:
+        parent = self._parent
+        if len(parent) >= MAX_KEYS:
+            # Memory stays bounded: past the limit no new key is stored. A record none of
+            # whose keys is known counts as a new person, so the count becomes an upper bound.
+            self.persons_exact = False
+            nodes = [node for node in nodes if node in parent]
+            if not nodes:
+                self.persons += 1
+                return
         roots = set()
         for node in nodes:
-            if node not in self._parent:
-                self._parent[node] = node
+            if node not in parent:
+                parent[node] = node
                 self.persons += 1
             roots.add(self._find(node))
         first, *others = roots
         for other in others:
-            self._parent[other] = first
+            parent[other] = first
             self.persons -= 1
 
 

@@ -37,12 +37,14 @@ class Finding:
     format: str
     severity: str
     rows: int = 0  # rows, lines or letters read (personal or not)
+    persons_exact: bool = True  # False: more keys than MAX_KEYS, persons is an upper bound
     error: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
-        if data["error"] is None:
-            del data["error"]
+        for optional, default in (("error", None), ("persons_exact", True)):
+            if data[optional] == default:
+                del data[optional]
         return data
 
 
@@ -72,6 +74,7 @@ def finding(path: str, tally: Tally, *, encoding: str | None, format: str, rows:
         format=format,
         severity=severity(tally),
         rows=rows,
+        persons_exact=tally.persons_exact,
     )
 
 

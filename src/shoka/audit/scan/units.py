@@ -37,6 +37,7 @@ SKIPPED_DIRECTORIES: Final = frozenset({".git", ".hg", ".svn"})
 _SPOOL_IN_MEMORY: Final = 32 * 1024 * 1024
 _MAX_NESTING: Final = 8
 _BINARY_RUN: Final = 24
+_CSV_FIELD_LIMIT: Final = 16 * 1024 * 1024  # the csv module's default (128 KiB) is too small
 
 Opener = Callable[[], IO[bytes]]
 
@@ -143,7 +144,7 @@ class _Borrowed(io.RawIOBase):
         pass
 
 
-_RUNS: Final = re.compile(rb"[^\x00-\x08\x0b-\x1f\x7f]{24,}")
+_RUNS: Final = re.compile(rb"[^\x00-\x08\x0b-\x1f\x7f]{%d,}" % _BINARY_RUN)
 _ERRORS: Final = (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, lzma.LZMAError)
 
 
@@ -211,9 +212,7 @@ class _Scanner:
                     yield _binary(label, opener)
                 else:
                     yield _read_text(label, opener, head, encoding.codec, encoding.label)
-        except _ERRORS as exc:
-            yield unreadable(label, kind, str(exc))
-        except (sqlite3.DatabaseError, ValueError, KeyError) as exc:
+        except Exception as exc:  # a broken unit must not stop the scan: report it
             yield unreadable(label, kind, f"{type(exc).__name__}: {exc}")
         finally:
             self.depth -= 1
@@ -355,6 +354,7 @@ def _kind(head: bytes, label: str) -> str:
 
 def _read_text(label: str, opener: Opener, head: bytes, codec: str, encoding: str) -> Finding:
     """A decoded text unit: delimited table, fixed-width print file, or letters/free text."""
+    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     sample = head.decode(codec, "replace")
     lines = sample.splitlines()[:40]
     delimiter = _delimiter(lines, label)

@@ -141,10 +141,34 @@ def _valid_my_number(rng: random.Random) -> str:
 # -- personal units --------------------------------------------------------------------------
 
 
-def _registrations(root: Path, expected: dict[str, Expected]) -> None:
-    """CP932 CSV of patron registrations; ten people registered again under a new card."""
-    people = _people(1, 300, "長野県", "松本市")
-    phones = _Phones(1, "0263")
+@dataclass(frozen=True)
+class Town:
+    prefecture: str
+    city: str
+    area_code: str
+
+    @property
+    def origin(self) -> str:
+        return self.prefecture + self.city
+
+
+MATSUMOTO_TOWN = Town("長野県", "松本市", "0263")
+EBINO_TOWN = Town("宮崎県", "えびの市", "0984")
+
+
+def registrations(
+    root: Path,
+    expected: dict[str, Expected],
+    *,
+    path: str = "registrations/riyosha_touroku.csv",
+    n: int = 300,
+    again: int = 10,
+    seed: int = 1,
+    town: Town = MATSUMOTO_TOWN,
+) -> None:
+    """CP932 CSV of patron registrations; ``again`` people registered again under a new card."""
+    people = _people(seed, n, town.prefecture, town.city)
+    phones = _Phones(seed, town.area_code)
     rows = [["利用者番号", "氏名", "フリガナ", "郵便番号", "住所", "電話番号", "生年月日"]]
     rows[0] += ["保護者氏名", "続柄"]
     for i, p in enumerate(people):
@@ -162,24 +186,35 @@ def _registrations(root: Path, expected: dict[str, Expected]) -> None:
                 guardian.relation if guardian else "",
             ]
         )
-    for i, row in enumerate(rows[1:11]):
+    for i, row in enumerate(rows[1 : again + 1]):
         rows.append([f"2{i:07d}", *row[1:]])  # re-registered, new card, new phone
         rows[-1][5] = phones(mobile=True)
-    path = root / "registrations" / "riyosha_touroku.csv"
-    path.parent.mkdir(parents=True)
+    file = root / path
+    file.parent.mkdir(parents=True, exist_ok=True)
     text = "\r\n".join(",".join(r) for r in rows) + "\r\n"
-    path.write_bytes(text.encode("cp932"))
+    file.write_bytes(text.encode("cp932"))
     attrs = {"patron_id", "name", "kana", "postal_code", "address", "phone", "birth_date"}
-    expected["registrations/riyosha_touroku.csv"] = Expected(
-        True, 310, 300, attrs | {"guardian"}, MATSUMOTO, "cp932", "csv"
+    if any(p.guardian for p in people):
+        attrs.add("guardian")
+    expected[path] = Expected(
+        True, len(people) + again, len(people), attrs, town.origin, "cp932", "csv"
     )
 
 
-def _overdue_list(root: Path, expected: dict[str, Expected]) -> None:
+def overdue_list(
+    root: Path,
+    expected: dict[str, Expected],
+    *,
+    path: str = "overdue/tokusoku_list.txt",
+    n: int = 80,
+    seed: int = 2,
+    town: Town = MATSUMOTO_TOWN,
+    library: str = "松本市中央図書館",
+) -> None:
     """A fixed-width CP932 print file with page headers, form feeds and half-width readings."""
-    people = _people(2, 80, "長野県", "松本市")
-    phones = _Phones(2, "0263")
-    rng = random.Random(2)
+    people = _people(seed, n, town.prefecture, town.city)
+    phones = _Phones(seed, town.area_code)
+    rng = random.Random(seed)
     header = "利用者番号  氏名          ﾌﾘｶﾞﾅ                 電話番号        書名"
     header += "                  貸出日      返却期限"
     widths = (12, 14, 22, 16, 20, 12)
@@ -188,9 +223,7 @@ def _overdue_list(root: Path, expected: dict[str, Expected]) -> None:
     for page_start in range(0, len(people), 20):
         if page_start:
             lines.append("\f")
-        lines.append(
-            f"督促リスト　　松本市中央図書館　　{TODAY:%Y年%m月%d日}　　{page_start // 20 + 1}頁"
-        )
+        lines.append(f"督促リスト　　{library}　　{TODAY:%Y年%m月%d日}　　{page_start // 20 + 1}頁")
         lines.append("")
         lines.append(header)
         for i, p in enumerate(people[page_start : page_start + 20], page_start):
@@ -208,13 +241,11 @@ def _overdue_list(root: Path, expected: dict[str, Expected]) -> None:
                 lines.append(_pad(cells, widths) + f"{loaned + dt.timedelta(days=14):%Y/%m/%d}")
                 records += 1
         lines.append(f"　　　　　　　　　　　　　　　　　　　{min(20, len(people) - page_start)}名")
-    path = root / "overdue" / "tokusoku_list.txt"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes("\r\n".join(lines).encode("cp932"))
+    file = root / path
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_bytes("\r\n".join(lines).encode("cp932"))
     attrs = {"patron_id", "name", "kana", "phone", "loan_title", "loan_date"}
-    expected["overdue/tokusoku_list.txt"] = Expected(
-        True, records, 80, attrs, MATSUMOTO, "cp932", "fixed-width"
-    )
+    expected[path] = Expected(True, records, n, attrs, town.origin, "cp932", "fixed-width")
 
 
 def _pad(cells: list[str], widths: tuple[int, ...]) -> str:
@@ -226,7 +257,7 @@ def _pad(cells: list[str], widths: tuple[int, ...]) -> str:
     return out
 
 
-def _letters(
+def letters(
     root: Path,
     expected: dict[str, Expected],
     *,
@@ -264,7 +295,7 @@ def _letters(
                 f"貸出日：{loaned.year}年{loaned.month}月{loaned.day}日"
             )
         pages.append("\n".join(lines))
-    path = root / "overdue" / name
+    path = root / name
     path.parent.mkdir(parents=True, exist_ok=True)
     data = "\n\f".join(pages) + "\n"
     path.write_bytes(
@@ -273,7 +304,7 @@ def _letters(
         else data.encode(encoding)
     )
     attrs = {"postal_code", "address", "name", "patron_id", "loan_title", "loan_date"}
-    expected[f"overdue/{name}"] = Expected(
+    expected[name] = Expected(
         True,
         len(people),
         len(people),
@@ -550,12 +581,12 @@ def _negatives(root: Path, expected: dict[str, Expected]) -> None:
 
 def build_corpus(root: Path) -> Corpus:
     expected: dict[str, Expected] = {}
-    _registrations(root, expected)
-    _overdue_list(root, expected)
-    _letters(
+    registrations(root, expected)
+    overdue_list(root, expected)
+    letters(
         root,
         expected,
-        name="letters_adult.txt",
+        name="overdue/letters_adult.txt",
         people=[p for p in _people(12, 45, "宮崎県", "えびの市") if p.category == "adult"][:40],
         encoding="iso2022_jp",
         children=False,
@@ -563,10 +594,10 @@ def build_corpus(root: Path) -> Corpus:
         library="えびの市民図書館",
         library_phone="0984-33-0001",
     )
-    _letters(
+    letters(
         root,
         expected,
-        name="letters_child.txt",
+        name="overdue/letters_child.txt",
         people=[p for p in _people(13, 120, "長野県", "松本市") if p.category == "child"][:25],
         encoding="utf-16-le",
         children=True,

@@ -82,18 +82,48 @@ def municipality_of_area(description: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def municipality_named(text: str) -> str | None:
+    """A municipality named anywhere in ``text`` (えびの市民図書館 → 宮崎県えびの市), when the name
+    belongs to exactly one municipality; the longest name wins."""
+    cities = _tables()[1]
+    text = text.replace(" ", "").replace("　", "")
+    best: tuple[str, str] | None = None
+    for end, char in enumerate(text, 1):
+        if char not in "市区町村":
+            continue
+        for start in range(max(0, end - _LONGEST), end - 1):  # longest first
+            prefs = cities.get(text[start:end])
+            if prefs and len(prefs) == 1:
+                if best is None or end - start > len(best[1]):
+                    best = (prefs[0], text[start:end])
+                break
+    return best[0] + best[1] if best else None
+
+
 class OriginVote:
-    """Each personal record votes once, with its best evidence: a postal code, else an
-    address, else a fixed-line area code. The origin is the municipality with most votes."""
+    """The municipality a unit's people come from. Each record votes once with its postal code
+    or, without one, the municipality its address starts with. Without any such vote, the
+    institution the file names (a library's name in a page title or a letter's sender line)
+    decides, and only then the area codes of fixed-line phones — an area code covers a
+    numbering area named after one town (0984 is 小林, and also えびの)."""
 
     def __init__(self) -> None:
         self.votes: Counter[str] = Counter()
+        self.institutions: Counter[str] = Counter()
+        self.areas: Counter[str] = Counter()
 
     def add(self, postal: str | None, address: str | None, area: str | None) -> None:
         choice = (postal and postal_town(postal)) or (address and municipality_in(address))
-        choice = choice or area
         if choice:
             self.votes[choice] += 1
+        elif area:
+            self.areas[area] += 1
+
+    def institution(self, municipality: str) -> None:
+        self.institutions[municipality] += 1
 
     def origin(self) -> str | None:
-        return self.votes.most_common(1)[0][0] if self.votes else None
+        for counter in (self.votes, self.institutions, self.areas):
+            if counter:
+                return counter.most_common(1)[0][0]
+        return None

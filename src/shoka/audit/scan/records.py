@@ -79,6 +79,10 @@ class Tally:
         self._origin.add(record.postal_code or None, record.address or None, record.area)
         return True
 
+    def institution(self, municipality: str) -> None:
+        """A line of the unit names an institution of this municipality (the sender)."""
+        self._origin.institution(municipality)
+
     def origin(self) -> str | None:
         return self._origin.origin()
 

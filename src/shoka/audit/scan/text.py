@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
-from shoka.audit.scan import tables
+from shoka.audit.scan import places, tables
 from shoka.audit.scan import values as v
 from shoka.audit.scan.records import Record, Tally
 
@@ -107,9 +107,12 @@ def header_of(line: str) -> list[tuple[int, str]] | None:
     return found if len(found) >= 3 and known >= 3 else None
 
 
-def fixed_width_rows(lines: Iterable[str], header: list[tuple[int, str]]) -> Iterator[list[str]]:
+def fixed_width_rows(
+    lines: Iterable[str], header: list[tuple[int, str]], tally: Tally
+) -> Iterator[list[str]]:
     """Rows under the header, cut at the header's columns (a cell belongs to the last heading
-    that starts at or before it; one column of slack for right-aligned numbers)."""
+    that starts at or before it; one column of slack for right-aligned numbers). Page titles
+    that name an institution tell the tally where the file comes from."""
     starts = [column for column, _ in header]
     headings = [text for _, text in header]
     seen_header = False
@@ -123,7 +126,10 @@ def fixed_width_rows(lines: Iterable[str], header: list[tuple[int, str]]) -> Ite
         if len(found) == len(headings) and [t for _, t in found] == headings:
             seen_header = True
             continue
-        if not seen_header or len(found) < 2:
+        if not seen_header:
+            _institution(line, tally)
+            continue
+        if len(found) < 2:
             continue
         row = [""] * len(starts)
         for column, text in found:
@@ -132,10 +138,18 @@ def fixed_width_rows(lines: Iterable[str], header: list[tuple[int, str]]) -> Ite
         yield row
 
 
+def _institution(line: str, tally: Tally) -> None:
+    if _INSTITUTION.search(line):
+        municipality = places.municipality_named(v.norm(line))
+        if municipality:
+            tally.institution(municipality)
+
+
 @dataclass(slots=True)
 class _Line:
     record: Record = field(default_factory=Record)
     addressed: bool = False  # a name with an honorific
+    institution: str | None = None  # the municipality of an institution the line names
 
 
 def read_line(raw: str) -> _Line:
@@ -152,6 +166,8 @@ def read_line(raw: str) -> _Line:
         end = labelled[i + 1].start() if i + 1 < len(labelled) else len(text)
         _labelled(record, _LABELS[match.group(1)], text[match.end() : end].strip(" ,、/"))
     institutional = _INSTITUTION.search(text) is not None
+    if institutional:
+        out.institution = places.municipality_named(text)
     if not institutional:
         for code in v.find_postal_codes(text):
             _set(record, "postal_code", code)
@@ -262,7 +278,10 @@ class TextScanner:
             self.feed(after)
             return
         if line.strip():
-            self.page.append((read_line(line), v.norm(line)))
+            read = read_line(line)
+            if read.institution:
+                self.tally.institution(read.institution)
+            self.page.append((read, v.norm(line)))
         if len(self.page) >= 2000:
             self.flush()
 

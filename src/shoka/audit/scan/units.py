@@ -369,7 +369,7 @@ def _read_text(label: str, opener: Opener, head: bytes, codec: str, encoding: st
         header = next((h for line in lines if (h := header_of(line))), None)
         if header is not None:
             count = tables.scan_rows(
-                fixed_width_rows(stream, header), tally, header=[t for _, t in header]
+                fixed_width_rows(stream, header, tally), tally, header=[t for _, t in header]
             )
             return finding(label, tally, encoding=encoding, format="fixed-width", rows=count)
         scanner = TextScanner(tally)

@@ -13,8 +13,6 @@ from typing import Any
 
 import click
 
-from shoka.audit.scan.cli import AUDIT_COMMANDS
-
 STAFF_SETTINGS = "shoka.settings.staff"
 OPAC_SETTINGS = "shoka.settings.opac"
 
@@ -341,8 +339,14 @@ def audit() -> None:
     """The audit and access logs."""
 
 
-for _command in AUDIT_COMMANDS:  # scan, downloads, register: shoka.audit.scan.cli
-    audit.add_command(_command)
+def _add_audit_commands() -> None:
+    from shoka.audit.scan.cli import AUDIT_COMMANDS  # scan, downloads, register
+
+    for command in AUDIT_COMMANDS:
+        audit.add_command(command)
+
+
+_add_audit_commands()
 
 
 @audit.command("verify")

@@ -1,4 +1,4 @@
-"""Which text encoding a unit uses, from its first bytes (ADR 0004).
+"""Which text encoding a unit uses, from its first bytes (ADR 0005).
 
 Order: byte-order marks (UTF-8, UTF-16 LE/BE); ISO-2022-JP escapes in 7-bit text; NUL or
 control bytes make it binary; strict UTF-8; then CP932 against EUC-JP, decided by which

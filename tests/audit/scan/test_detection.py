@@ -97,3 +97,17 @@ def test_past_the_key_limit_memory_stays_bounded_and_persons_is_an_upper_bound(m
     assert tally.persons == 6  # 1, 2, 3 and 4 exactly; 5 twice (not stored): counted twice
     assert not tally.persons_exact
     assert len(tally._parent) == 4
+
+
+def test_labels_in_any_case_and_birth_dates_marked_as_births(people):
+    tally = Tally()
+    scanner = TextScanner(tally)
+    for p in people:
+        assert p.birth_date is not None
+        born = f"{p.birth_date.year}年{p.birth_date.month}月{p.birth_date.day}日生"
+        scanner.feed(f"氏名：{p.name}　Tel: {p.phone}　{born}\n")
+        # A date that is not marked as a birth is not a birth date: a name alone is no record.
+        scanner.feed(f"{p.name} 様　貸出中の資料があります（{born.removesuffix('生')}）\n")
+    scanner.flush()
+    assert tally.records == len(people)
+    assert tally.attributes == {"name", "phone", "birth_date"}

@@ -125,3 +125,7 @@ def test_shift_jis_is_read_as_cp932():
 
 def test_binary_data_is_not_text():
     assert detect(bytes(range(256)) * 4) is None
+
+
+def test_a_number_followed_by_more_digits_is_still_found():
+    assert v.find_phones("携帯 090-1234-5678 1977年6月28日生") == ["090-1234-5678"]

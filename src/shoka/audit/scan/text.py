@@ -36,7 +36,7 @@ _BARE_NAME: Final = re.compile(
 )
 _READING: Final = re.compile(r"[(（]([ァ-ヺー]+ [ァ-ヺー]+)[)）]")
 _AGE: Final = re.compile(r"[(（ ]([0-9]{1,3})歳[)） ]")
-_BORN: Final = "生"
+_BORN: Final = re.compile(r"日 ?生|生まれ")  # 昭和55年4月1日生, 1980年4月1日生まれ
 _LABELS: Final = {
     "氏名": "name",
     "名前": "name",
@@ -49,7 +49,8 @@ _LABELS: Final = {
     "TEL": "phone",
     "携帯": "phone",
     "メール": "email",
-    "E-mail": "email",
+    "E-MAIL": "email",
+    "EMAIL": "email",
     "生年月日": "birth_date",
     "誕生日": "birth_date",
     "年齢": "age",
@@ -68,7 +69,8 @@ _LABELS: Final = {
 # A line without a digit, a label colon, an honorific or an @ says nothing about anyone.
 _SOMETHING: Final = re.compile(r"[0-9０-９:：@〒様殿]|さま|さん|くん|ちゃん")
 _LABEL_RE: Final = re.compile(
-    "(" + "|".join(sorted(map(re.escape, _LABELS), key=len, reverse=True)) + r") ?[:：]"
+    "(" + "|".join(sorted(map(re.escape, _LABELS), key=len, reverse=True)) + r") ?[:：]",
+    re.IGNORECASE,  # TEL, Tel, tel; the Japanese labels have no case
 )
 
 
@@ -164,7 +166,8 @@ def read_line(raw: str) -> _Line:
     labelled = list(_LABEL_RE.finditer(text))
     for i, match in enumerate(labelled):
         end = labelled[i + 1].start() if i + 1 < len(labelled) else len(text)
-        _labelled(record, _LABELS[match.group(1)], text[match.end() : end].strip(" ,、/"))
+        attribute = _LABELS[match.group(1).upper() if match.group(1).isascii() else match.group(1)]
+        _labelled(record, attribute, text[match.end() : end].strip(" ,、/"))
     institutional = _INSTITUTION.search(text) is not None
     if institutional:
         out.institution = places.municipality_named(text)
@@ -194,9 +197,9 @@ def read_line(raw: str) -> _Line:
         _set(record, "kana", reading.group(1))
     if _AGE.search(f" {text} ") and record.name:
         record.attributes.add("age")
-    if _BORN in text and "birth_date" not in record.attributes:
-        born = [d for d in v.find_dates(text) if f"{d.year}" in text or "生" in text]
-        if born and re.search(r"日 ?生|生まれ", text):
+    if "birth_date" not in record.attributes and _BORN.search(text):
+        born = v.find_dates(text)
+        if born:
             _set(record, "birth_date", born[0].isoformat())
     return out
 

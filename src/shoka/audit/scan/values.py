@@ -73,7 +73,20 @@ def valid_phone(text: str) -> bool:
 
 
 def find_phones(text: str) -> list[str]:
-    return [m.group(0) for m in _PHONE_RE.finditer(text) if valid_phone(m.group(0))]
+    """Valid Japanese numbers in ``text``. A fast regex proposes candidates; a candidate that
+    is not valid as a whole (``090-1234-5678 1977`` — a number followed by a year) is handed
+    to phonenumbers' own matcher, which finds the number inside it."""
+    found = []
+    for match in _PHONE_RE.finditer(text):
+        candidate = match.group(0)
+        if valid_phone(candidate):
+            found.append(candidate)
+        elif len(candidate) > 12:
+            matcher = phonenumbers.PhoneNumberMatcher(
+                candidate, "JP", leniency=phonenumbers.Leniency.VALID
+            )
+            found += [m.raw_string for m in matcher]
+    return found
 
 
 @lru_cache(maxsize=65536)

@@ -44,8 +44,8 @@ class Rule:
 RULES: Final[dict[str, Rule]] = {
     "patrons.patron": Rule(
         "Patron registration (利用者登録): identify patrons, reach them about loans and holds.",
-        "While registered; removed on request or after the registration has expired "
-        "(expires_on) and no loan or hold is open.",
+        "While registered (until expires_on and renewals). shoka does not yet remove expired "
+        "registrations by itself: an administrator must (an open task).",
     ),
     "patrons.patronsearchtoken": Rule(
         "Keyed-hash tokens of names and readings, to find patrons without decrypting them.",
@@ -58,11 +58,12 @@ RULES: Final[dict[str, Rule]] = {
     ),
     "circulation.hold": Rule(
         "Holds (予約・取置): the queue of patrons waiting for a title.",
-        "The patron link is erased when the hold is collected, cancelled or expires.",
+        "The patron link is erased when the hold is collected, cancelled or expires, unless "
+        "the patron opted in to a reading history.",
     ),
     "audit.auditevent": Rule(
         "Audit log: every state change, with patron ids only (no personal data in clear).",
-        "Append-only, never deleted (hash-chained); redacted, not erased.",
+        "Append-only, never deleted (hash-chained); patron ids only.",
     ),
     "audit.accessevent": Rule(
         "Access log: every staff read of a patron record (who viewed whom).",

@@ -9,7 +9,7 @@ export SHOKA_HOME ?= $(CURDIR)/var
 # pytest exits 5 when it collects nothing: report it, do not fail on it
 PYTEST := sh -c '$(BIN)/pytest "$$@"; rc=$$?; if [ $$rc -eq 5 ]; then echo "NOTICE: pytest collected no tests"; exit 0; fi; exit $$rc' pytest
 
-.PHONY: run test test-sqlite test-postgresql lint bench clean venv
+.PHONY: run test test-sqlite test-postgresql release-gate lint bench clean venv
 
 venv: $(STAMP)
 
@@ -27,7 +27,7 @@ run: $(STAMP)
 	$(BIN)/shoka serve --site both --port $(PORT)
 
 ## test: the whole suite on SQLite, then again on PostgreSQL when a server is reachable
-test: $(STAMP) test-sqlite test-postgresql
+test: $(STAMP) test-sqlite test-postgresql release-gate
 
 test-sqlite: $(STAMP)
 	@echo "==> test suite on SQLite"
@@ -40,6 +40,12 @@ test-postgresql: $(STAMP)
 	else \
 		echo "!!! NOTICE: PostgreSQL is not reachable at $(PG_URL): the PostgreSQL pass is SKIPPED."; \
 	fi
+
+## release-gate: build the sdist and wheel, scan them and `git archive HEAD` for personal data
+## (docs/audit.md); fails (exit 3) when the scanner finds any
+release-gate: $(STAMP)
+	@echo "==> release gate: personal-data scan of the sdist, the wheel and the git tree"
+	$(BIN)/python -m shoka.devtools.release_gate --out var/release-gate
 
 ## lint: ruff and mypy
 lint: $(STAMP)

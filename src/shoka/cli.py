@@ -343,6 +343,16 @@ def audit() -> None:
     """The audit and access logs."""
 
 
+def _add_audit_commands() -> None:
+    from shoka.audit.scan.cli import AUDIT_COMMANDS  # scan, downloads, register
+
+    for command in AUDIT_COMMANDS:
+        audit.add_command(command)
+
+
+_add_audit_commands()
+
+
 @audit.command("verify")
 def audit_verify() -> None:
     """Check both hash chains; exit 1 when a row was edited, removed or inserted."""

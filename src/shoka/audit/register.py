@@ -1,0 +1,198 @@
+"""shoka's own personal-data files (個人情報ファイル簿), for `shoka audit register`.
+
+Which tables hold personal data and which attributes is *derived from the model definitions*:
+a field encrypted at rest (``EncryptedTextField``/``EncryptedDateField`` — DESIGN.md encrypts
+every personal field) is a personal attribute, named after the field; a foreign key to
+``Patron`` links every row to a person; the audit and access logs link rows to patrons by
+``object_type = "patrons.patron"``. The number of records and persons comes from the live
+database, and who may read each table from the permissions of the staff roles (Django groups)
+in the database. Only the purpose and retention rule are written by hand, in
+:data:`RULES`; a test fails when a model holds personal data and has no rule, so the register
+cannot drift from the schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from shoka.audit.scan.records import ATTRIBUTES
+
+# Attribute of an encrypted field, from the words of its name (first match wins).
+_FIELD_WORDS: Final = (
+    ("guardian", "guardian"),
+    ("kana", "kana"),
+    ("card", "patron_id"),
+    ("birth", "birth_date"),
+    ("postal", "postal_code"),
+    ("address", "address"),
+    ("phone", "phone"),
+    ("email", "email"),
+    ("name", "name"),
+)
+PATRON_OBJECT: Final = "patrons.patron"
+# A municipality must register a personal-data file about more than 1,000 people.
+REGISTER_THRESHOLD: Final = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    purpose: str
+    retention: str
+
+
+RULES: Final[dict[str, Rule]] = {
+    "patrons.patron": Rule(
+        "Patron registration (利用者登録): identify patrons, reach them about loans and holds.",
+        "While registered (until expires_on and renewals). shoka does not yet remove expired "
+        "registrations by itself: an administrator must (an open task).",
+    ),
+    "patrons.patronsearchtoken": Rule(
+        "Keyed-hash tokens of names and readings, to find patrons without decrypting them.",
+        "Deleted with the patron (CASCADE); rebuilt on key rotation.",
+    ),
+    "circulation.loan": Rule(
+        "Loans (貸出): which patron has which item until it comes back.",
+        "The patron link is erased at return (図書館の自由に関する宣言, article 3) unless the "
+        "patron opted in to a reading history (keeps_reading_history).",
+    ),
+    "circulation.hold": Rule(
+        "Holds (予約・取置): the queue of patrons waiting for a title.",
+        "The patron link is erased when the hold is collected, cancelled or expires, unless "
+        "the patron opted in to a reading history.",
+    ),
+    "audit.auditevent": Rule(
+        "Audit log: every state change, with patron ids only (no personal data in clear).",
+        "Append-only, never deleted (hash-chained); patron ids only.",
+    ),
+    "audit.accessevent": Rule(
+        "Access log: every staff read of a patron record (who viewed whom).",
+        "Append-only, never deleted (hash-chained).",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    model: str
+    table: str
+    purpose: str
+    attributes: list[str]
+    encrypted_fields: list[str]
+    records: int
+    persons: int
+    retention: str
+    access: list[str]
+
+    @property
+    def must_register(self) -> bool:
+        return self.persons > REGISTER_THRESHOLD
+
+
+def _attribute(field_name: str) -> str | None:
+    words = field_name.lower().split("_")
+    for word, attribute in _FIELD_WORDS:
+        if word in words:
+            return attribute
+    return None
+
+
+def personal_models() -> list[tuple[Any, list[str], list[str], str | None]]:
+    """(model, attributes, encrypted field names, how rows link to a patron) for every model
+    that holds personal data, from the model definitions alone."""
+    from django.apps import apps
+
+    from shoka.audit.models import LogEntry
+    from shoka.patrons.models import Patron
+    from shoka.security.fields import EncryptedDateField, EncryptedTextField
+
+    found = []
+    for model in apps.get_models():
+        attributes: set[str] = set()
+        encrypted: list[str] = []
+        link: str | None = None
+        for field in model._meta.get_fields():
+            if isinstance(field, EncryptedTextField | EncryptedDateField):
+                encrypted.append(field.name)
+                attribute = _attribute(field.name)
+                if attribute:
+                    attributes.add(attribute)
+            elif getattr(field, "many_to_one", False) and field.related_model is Patron:
+                link = field.name
+                attributes.add("patron_id")
+        if issubclass(model, LogEntry):
+            link, attributes = "object_id", attributes | {"patron_id"}
+        if model is Patron:
+            link = "pk"
+        if attributes:
+            ordered = [a for a in ATTRIBUTES if a in attributes]
+            found.append((model, ordered, encrypted, link))
+    return found
+
+
+def _counts(model: Any, link: str | None) -> tuple[int, int]:
+    from shoka.audit.models import LogEntry
+
+    rows = model.objects.all()
+    if issubclass(model, LogEntry):
+        rows = rows.filter(object_type=PATRON_OBJECT)
+        return rows.count(), rows.values("object_id").distinct().count()
+    if link in (None, "pk"):
+        count = rows.count()
+        return count, count
+    rows = rows.exclude(**{f"{link}__isnull": True})
+    return rows.count(), rows.values(link).distinct().count()
+
+
+def _access(model: Any) -> list[str]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    User = get_user_model()  # noqa: N806
+
+    codename = f"view_{model._meta.model_name}"
+    groups = Group.objects.filter(
+        permissions__codename=codename,
+        permissions__content_type__app_label=model._meta.app_label,
+    )
+    names = sorted(groups.values_list("name", flat=True).distinct())
+    direct = (
+        User.objects.filter(
+            is_active=True,
+            user_permissions__codename=codename,
+            user_permissions__content_type__app_label=model._meta.app_label,
+        )
+        .distinct()
+        .count()
+    )
+    superusers = User.objects.filter(is_active=True, is_superuser=True).count()
+    if direct:
+        names.append(f"{direct} user(s) granted directly")
+    if superusers:
+        names.append(f"{superusers} superuser(s)")
+    return names
+
+
+def register() -> list[Entry]:
+    """The register as of now, one entry per personal-data table."""
+    entries = []
+    for model, attributes, encrypted, link in personal_models():
+        label = model._meta.label_lower
+        rule = RULES.get(label)
+        if rule is None:
+            raise LookupError(f"{label} holds personal data but has no rule in audit.register")
+        records, persons = _counts(model, link)
+        entries.append(
+            Entry(
+                model=label,
+                table=model._meta.db_table,
+                purpose=rule.purpose,
+                attributes=attributes,
+                encrypted_fields=encrypted,
+                records=records,
+                persons=persons,
+                retention=rule.retention,
+                access=_access(model),
+            )
+        )
+    return entries

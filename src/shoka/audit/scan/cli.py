@@ -166,13 +166,11 @@ def downloads_command(logs: tuple[Path, ...], scan_report: Path | None, output: 
 def register_command(output: str) -> None:
     """shoka's own personal-data files (個人情報ファイル簿), from the models and the database."""
     import json
-    import os
     from dataclasses import asdict
 
-    import django
+    from shoka.clitools import setup
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shoka.settings.staff")
-    django.setup()
+    setup()
     from shoka.audit.register import register
 
     entries = register()

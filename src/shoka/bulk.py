@@ -13,7 +13,8 @@ database apply as for any INSERT; nothing is validated here, so callers pass che
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -114,3 +115,35 @@ def insert_rows(
             )
             ids.extend(int(r[0]) for r in cursor.fetchall())
         return ids
+
+
+@contextmanager
+def custom_plans() -> Iterator[None]:
+    """For a long bulk job on PostgreSQL: plan every statement for its actual parameters.
+
+    With server-side prepared statements (settings.base.postgresql_options) PostgreSQL may
+    switch a statement to a generic plan made while a table was still empty — a sequential
+    scan — and keep it while the table grows to a million rows, which turns each batch's
+    key look-up into a scan of the whole table (seen at 100k records of an import).
+    Custom plans follow the table as it grows. No effect on SQLite.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET plan_cache_mode")
+
+
+def analyze(*models_: type[models.Model]) -> None:
+    """Refresh PostgreSQL's statistics of these tables after a bulk load (autovacuum would,
+    later); SQLite is left alone, as everywhere in shoka."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

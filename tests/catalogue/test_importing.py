@@ -482,3 +482,27 @@ def test_a_csv_export_imports_back_unchanged(world):
     assert again.skipped == 0
     assert again.added == 0
     assert again.items_unchanged == 1
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_postgresql_import_plans_for_the_actual_keys_and_restores_the_setting(world):
+    """Generic plans made while the catalogue was empty would scan it on every batch."""
+    seen = []
+
+    def progress(_done: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            seen.append(cursor.fetchone()[0])
+
+    import_records(
+        world.library,
+        [_bib(f"本 {n}", line=n) for n in range(1, 201)],
+        source="test",
+        actor=world.staff,
+        at=AT,
+        progress=progress,
+    )
+    assert set(seen[:-1]) == {"force_custom_plan"}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "auto"

@@ -37,7 +37,7 @@ from django.db import DatabaseError
 
 from shoka.audit.actors import Actor
 from shoka.audit.log import audited_atomic, record
-from shoka.bulk import insert_rows
+from shoka.bulk import analyze, custom_plans, insert_rows
 from shoka.organisation.models import Branch, Library, Location
 from shoka.patrons.checkdigits import CheckDigitError, validate
 from shoka.search.queue import enqueue
@@ -48,6 +48,7 @@ from .services import _SCALAR_BIB_FIELDS, CatalogueError, _check_bib, _list_valu
 
 __all__ = ["ImportOptions", "ImportReport", "bib_data", "import_records"]
 
+ANALYZE_AFTER = 10_000  # records written: then refresh PostgreSQL's statistics
 _BIB_DATA = (*_SCALAR_BIB_FIELDS, "subjects", "subject_readings", "other_titles")
 _BIB_COLUMNS = ("library_id", "created_at", "updated_at", "source_record", *_BIB_DATA)
 _ITEM_COLUMNS = (
@@ -626,19 +627,22 @@ def import_records(
             importer.apply(importer.plan(batch))
             batch.clear()
 
-    for item in records:
-        report.read += 1
-        if isinstance(item, BadRecord):
-            report.bad.append(item)
-        else:
-            batch.append(item)
-            if len(batch) >= options.batch_size:
-                flush()
-        if progress and report.read % 100 == 0:
-            progress(report.read)
-    flush()
+    with custom_plans():
+        for item in records:
+            report.read += 1
+            if isinstance(item, BadRecord):
+                report.bad.append(item)
+            else:
+                batch.append(item)
+                if len(batch) >= options.batch_size:
+                    flush()
+            if progress and report.read % 100 == 0:
+                progress(report.read)
+        flush()
     if progress:
         progress(report.read)
+    if report.added + report.updated >= ANALYZE_AFTER and not options.dry_run:
+        analyze(Bib, Contributor, BibIsbn, Item)
     report.seconds = time.perf_counter() - started
     report.bad.sort(key=lambda b: _position_key(b.position))
     return report

@@ -24,6 +24,7 @@ import tantivy
 from django.conf import settings
 from django.db.models import Max, Min
 
+from shoka.bulk import custom_plans
 from shoka.catalogue.models import Bib, BibIsbn, Contributor, Item
 
 from .engine import IndexRecord, ItemFacts, fingerprint, make_document, open_index
@@ -183,6 +184,10 @@ class IndexWriter:
 
     def catch_up(self, *, batch: int = 2000, progress: Progress | None = None) -> CatchUp:
         """Apply every queued change; return what was done. Safe to run at any time."""
+        with custom_plans():
+            return self._catch_up(batch, progress)
+
+    def _catch_up(self, batch: int, progress: Progress | None) -> CatchUp:
         result = CatchUp()
         total = IndexChange.objects.count() if progress else 0
         while True:
@@ -206,6 +211,10 @@ class IndexWriter:
     def rebuild(self, *, chunk: int = 5000, progress: Progress | None = None) -> int:
         """Re-index every record from the database in one commit (searchers keep the old
         index until then). Returns the number of records indexed."""
+        with custom_plans():
+            return self._rebuild(chunk, progress)
+
+    def _rebuild(self, chunk: int, progress: Progress | None) -> int:
         # Changes committed before this point are covered by the rebuild; ones in flight now
         # stay queued and are applied by the next catch-up.
         covered = list(IndexChange.objects.values_list("id", flat=True))

@@ -303,11 +303,15 @@ class _Importer:
             )
             if owner == lib
         }
+        pairs = list(BibIsbn.objects.filter(isbn13__in=isbns).values_list("isbn13", "bib_id"))
+        ours = set(
+            Bib.objects.filter(id__in={bib_id for _, bib_id in pairs}, library_id=lib).values_list(
+                "id", flat=True
+            )
+        )
         db_isbn: dict[str, set[int]] = {}
-        for isbn13, bib_id, owner in BibIsbn.objects.filter(isbn13__in=isbns).values_list(
-            "isbn13", "bib_id", "bib__library_id"
-        ):
-            if owner == lib:
+        for isbn13, bib_id in pairs:
+            if bib_id in ours:
                 db_isbn.setdefault(isbn13, set()).add(bib_id)
         plans: list[_Plan] = []
         for rec, checked in checked_records:
@@ -622,10 +626,19 @@ def import_records(
     started = time.perf_counter()
     batch: list[ImportRecord] = []
 
+    next_analyze = ANALYZE_AFTER
+
     def flush() -> None:
+        nonlocal next_analyze
         if batch:
             importer.apply(importer.plan(batch))
             batch.clear()
+        written = report.added + report.updated
+        if written >= next_analyze and not options.dry_run:
+            # Keep PostgreSQL's statistics close to the growing tables, or its estimates
+            # (from an empty catalogue) turn the key look-ups into scans.
+            analyze(Bib, Contributor, BibIsbn, Item)
+            next_analyze = written * 2
 
     with custom_plans():
         for item in records:
@@ -642,7 +655,7 @@ def import_records(
     if progress:
         progress(report.read)
     if report.added + report.updated >= ANALYZE_AFTER and not options.dry_run:
-        analyze(Bib, Contributor, BibIsbn, Item)
+        analyze(Bib, Contributor, BibIsbn, Item)  # and once at the end
     report.seconds = time.perf_counter() - started
     report.bad.sort(key=lambda b: _position_key(b.position))
     return report

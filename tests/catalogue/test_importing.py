@@ -485,24 +485,23 @@ def test_a_csv_export_imports_back_unchanged(world):
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_a_postgresql_import_plans_for_the_actual_keys_and_restores_the_setting(world):
+def test_bulk_look_ups_on_postgresql_are_planned_for_their_actual_keys(world):
     """Generic plans made while the catalogue was empty would scan it on every batch."""
-    seen = []
+    from shoka.bulk import custom_plans
 
-    def progress(_done: int) -> None:
+    def mode() -> str:
         with connection.cursor() as cursor:
             cursor.execute("SHOW plan_cache_mode")
-            seen.append(cursor.fetchone()[0])
+            return str(cursor.fetchone()[0])
 
+    with custom_plans():
+        assert mode() == "force_custom_plan"
+    assert mode() == "auto"
     import_records(
         world.library,
         [_bib(f"本 {n}", line=n) for n in range(1, 201)],
-        source="test",
+        source="t",
         actor=world.staff,
         at=AT,
-        progress=progress,
     )
-    assert set(seen[:-1]) == {"force_custom_plan"}
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW plan_cache_mode")
-        assert cursor.fetchone()[0] == "auto"
+    assert mode() == "auto"  # restored after the import's look-ups

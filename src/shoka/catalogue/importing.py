@@ -288,31 +288,32 @@ class _Importer:
         # Look up by the key alone (its index) and keep this library's rows here: with a
         # library condition in SQL, SQLite's planner may walk the library's foreign-key
         # index instead, which makes every batch a scan of the whole catalogue.
-        lib = self.library.pk
-        db_source = {
-            key: bib_id
-            for key, bib_id, owner in Bib.objects.filter(source_id__in=sources).values_list(
-                "source_id", "id", "library_id"
+        with custom_plans():  # see shoka.bulk.custom_plans
+            lib = self.library.pk
+            db_source = {
+                key: bib_id
+                for key, bib_id, owner in Bib.objects.filter(source_id__in=sources).values_list(
+                    "source_id", "id", "library_id"
+                )
+                if owner == lib
+            }
+            db_jpno = {
+                key: bib_id
+                for key, bib_id, owner in Bib.objects.filter(jpno__in=jpnos).values_list(
+                    "jpno", "id", "library_id"
+                )
+                if owner == lib
+            }
+            pairs = list(BibIsbn.objects.filter(isbn13__in=isbns).values_list("isbn13", "bib_id"))
+            ours = set(
+                Bib.objects.filter(
+                    id__in={bib_id for _, bib_id in pairs}, library_id=lib
+                ).values_list("id", flat=True)
             )
-            if owner == lib
-        }
-        db_jpno = {
-            key: bib_id
-            for key, bib_id, owner in Bib.objects.filter(jpno__in=jpnos).values_list(
-                "jpno", "id", "library_id"
-            )
-            if owner == lib
-        }
-        pairs = list(BibIsbn.objects.filter(isbn13__in=isbns).values_list("isbn13", "bib_id"))
-        ours = set(
-            Bib.objects.filter(id__in={bib_id for _, bib_id in pairs}, library_id=lib).values_list(
-                "id", flat=True
-            )
-        )
-        db_isbn: dict[str, set[int]] = {}
-        for isbn13, bib_id in pairs:
-            if bib_id in ours:
-                db_isbn.setdefault(isbn13, set()).add(bib_id)
+            db_isbn: dict[str, set[int]] = {}
+            for isbn13, bib_id in pairs:
+                if bib_id in ours:
+                    db_isbn.setdefault(isbn13, set()).add(bib_id)
         plans: list[_Plan] = []
         for rec, checked in checked_records:
             data = rec.bib
@@ -541,11 +542,12 @@ class _Importer:
 
     def _write_items(self, plans: list[_Plan], target: Callable[[int], int]) -> set[int]:
         barcodes = [h.barcode.strip() for p in plans for h in p.rec.holdings if h.barcode.strip()]
-        existing = dict(
-            Item.objects.filter(library=self.library, barcode__in=barcodes).values_list(
-                "barcode", "bib_id"
+        with custom_plans():
+            existing = dict(
+                Item.objects.filter(library=self.library, barcode__in=barcodes).values_list(
+                    "barcode", "bib_id"
+                )
             )
-        )
         new_items: list[tuple[object, ...]] = []
         touched: set[int] = set()
         for plan in plans:
@@ -640,18 +642,17 @@ def import_records(
             analyze(Bib, Contributor, BibIsbn, Item)
             next_analyze = written * 2
 
-    with custom_plans():
-        for item in records:
-            report.read += 1
-            if isinstance(item, BadRecord):
-                report.bad.append(item)
-            else:
-                batch.append(item)
-                if len(batch) >= options.batch_size:
-                    flush()
-            if progress and report.read % 100 == 0:
-                progress(report.read)
-        flush()
+    for item in records:
+        report.read += 1
+        if isinstance(item, BadRecord):
+            report.bad.append(item)
+        else:
+            batch.append(item)
+            if len(batch) >= options.batch_size:
+                flush()
+        if progress and report.read % 100 == 0:
+            progress(report.read)
+    flush()
     if progress:
         progress(report.read)
     if report.added + report.updated >= ANALYZE_AFTER and not options.dry_run:

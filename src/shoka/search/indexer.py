@@ -82,20 +82,21 @@ def gather(
     else:
         bibs = Bib.objects.filter(id__in=ids or [])
         children = {"bib_id__in": ids or []}
-    rows = list(bibs.order_by("id").values_list(*_BIB_FIELDS))
-    people = _group(
-        Contributor.objects.filter(**children)
-        .order_by("bib_id", "position")
-        .values_list("bib_id", "name", "reading")
-    )
-    isbns = _group(
-        BibIsbn.objects.filter(**children).order_by("id").values_list("bib_id", "isbn13")
-    )
-    items = _group(
-        Item.objects.filter(**children).values_list(
-            "bib_id", "branch__code", "status", "loan_category__loanable"
+    with custom_plans():  # look-ups by id lists: see shoka.bulk.custom_plans
+        rows = list(bibs.order_by("id").values_list(*_BIB_FIELDS))
+        people = _group(
+            Contributor.objects.filter(**children)
+            .order_by("bib_id", "position")
+            .values_list("bib_id", "name", "reading")
         )
-    )
+        isbns = _group(
+            BibIsbn.objects.filter(**children).order_by("id").values_list("bib_id", "isbn13")
+        )
+        items = _group(
+            Item.objects.filter(**children).values_list(
+                "bib_id", "branch__code", "status", "loan_category__loanable"
+            )
+        )
     out = []
     for row in rows:
         values = dict(zip(_BIB_FIELDS, row, strict=True))
@@ -184,10 +185,6 @@ class IndexWriter:
 
     def catch_up(self, *, batch: int = 2000, progress: Progress | None = None) -> CatchUp:
         """Apply every queued change; return what was done. Safe to run at any time."""
-        with custom_plans():
-            return self._catch_up(batch, progress)
-
-    def _catch_up(self, batch: int, progress: Progress | None) -> CatchUp:
         result = CatchUp()
         total = IndexChange.objects.count() if progress else 0
         while True:
@@ -211,10 +208,6 @@ class IndexWriter:
     def rebuild(self, *, chunk: int = 5000, progress: Progress | None = None) -> int:
         """Re-index every record from the database in one commit (searchers keep the old
         index until then). Returns the number of records indexed."""
-        with custom_plans():
-            return self._rebuild(chunk, progress)
-
-    def _rebuild(self, chunk: int, progress: Progress | None) -> int:
         # Changes committed before this point are covered by the rebuild; ones in flight now
         # stay queued and are applied by the next catch-up.
         covered = list(IndexChange.objects.values_list("id", flat=True))

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .audit_corpus import FILES, build, write
+from .machine import describe
 
 BENCH_DIR = Path(__file__).resolve().parent
 WORK = BENCH_DIR / "work" / "audit"
@@ -72,20 +73,6 @@ def grep_once(paths: list[Path]) -> Run:
     run, out = _child(env_argv)
     run.records = sum(int(line.rsplit(":", 1)[-1]) for line in out.split())
     return run
-
-
-def _machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    system = f"{platform.system()} {platform.release()}"
-    return f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GiB RAM, {system}"
 
 
 def _row(name: str, size: int, scans: list[Run], greps: list[Run]) -> dict[str, object]:
@@ -165,7 +152,7 @@ def _write(
     import django
 
     now = dt.datetime.now(dt.UTC)
-    machine = _machine()
+    machine = describe()
     lines = [
         "# Personal-data scanner benchmark",
         "",

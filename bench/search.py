@@ -42,6 +42,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .machine import describe
+
 BENCH_DIR = Path(__file__).resolve().parent
 WORK = BENCH_DIR / "work"
 RESULTS = BENCH_DIR / "results"
@@ -281,19 +283,6 @@ def measure(queries: dict[str, list[str]], rounds: int) -> dict[str, Any]:
 # --- results ---------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GiB RAM, Linux {platform.release()}"
-
-
 def write_results(
     db: str, args: argparse.Namespace, load: dict[str, Any], data: dict[str, Any], db_version: str
 ) -> Path:
@@ -316,7 +305,7 @@ def write_results(
         "| | |",
         "|---|---|",
         f"| date | {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC |",
-        f"| machine | {machine()} |",
+        f"| machine | {describe()} |",
         f"| Python / Django / tantivy-py | {platform.python_version()} / {django.get_version()} / {getattr(tantivy, '__version__', '0.27')} |",
         f"| database | {db_version} |",
         f"| catalogue | {load['records']:,} MARC records (synthetic, seed {args.seed}) with {load['items']:,} items in 852 holdings |",
@@ -374,7 +363,7 @@ def write_results(
         fh.write(
             f"- {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · search · {db} · import+index "
             f"{rate_with_index:,.0f} rec/s · service p99 {p99} ms · {load['records']:,} records · "
-            f"{machine().split(',')[0]}\n"
+            f"{describe().split(',')[0]}\n"
         )
     return out
 

@@ -172,17 +172,37 @@ def _table_rows_from_pg_dump(dump: str) -> dict[str, bytes]:
         columns = [c.strip().strip('"') for c in match.group(2).split(",")]
         keep = [i for i, c in enumerate(columns) if c not in HASH_COLUMNS]
         rows = (
-            "\t".join(f for i, f in enumerate(line.split("\t")) if i in keep)
+            b"\t".join(_copy_field(f) for i, f in enumerate(line.split("\t")) if i in keep)
             for line in match.group(3).splitlines()
         )
-        out[match.group(1)] = "\n".join(rows).encode("utf-8")
+        out[match.group(1)] = b"\n".join(rows)
     return out
 
 
+def _copy_field(field: str) -> bytes:
+    """A COPY text field as the bytes the database holds. bytea (ciphertext) comes out of
+    pg_dump as hex (`\\x0a1b…`), whose digit runs would match a bare postal code or date by
+    chance (it failed a CI run once); decoded, it is scanned like SQLite's stored blob."""
+    if re.fullmatch(r"\\\\x(?:[0-9a-f]{2})*", field):
+        return bytes.fromhex(field[3:])
+    return field.encode("utf-8")
+
+
 def _per_table_scan(tables: dict[str, bytes], patrons: list[Patron]) -> list[str]:
-    private = b"\n".join(v for k, v in tables.items() if not k.startswith(PUBLIC_TABLE_PREFIXES))
     needles, _stats = _needles(patrons, None)
-    return [label for value in _find_all(private, needles) for label in needles[value]]
+    return [
+        f"{label} in {table}: {_context(rows, value)}"
+        for table, rows in tables.items()
+        if not table.startswith(PUBLIC_TABLE_PREFIXES)
+        for value in _find_all(rows, needles)
+        for label in needles[value]
+    ]
+
+
+def _context(rows: bytes, value: str) -> str:
+    text = rows.decode("utf-8", "replace")
+    at = text.find(value)
+    return repr(text[max(0, at - 80) : at + len(value) + 40])
 
 
 @pytest.fixture
@@ -254,3 +274,7 @@ def test_the_scanner_finds_what_it_looks_for():
     blob = "…山田 花子…".encode() + b"\x00390-0811\x01" + b"91234567 x1234567y"
     assert _find_all(blob, needles) == {"山田 花子", "390-0811", "1234567"}
     assert _find_all(b"91234567 and 12345678", needles) == set()  # part of a longer number
+    # pg_dump writes bytea as hex: scanned as the stored bytes, not as hex digits
+    assert _copy_field(r"\\x3132333435363701") == b"1234567\x01"
+    assert _copy_field(r"\\x0123456789abcd") == b"\x01\x23\x45\x67\x89\xab\xcd"
+    assert _copy_field("0123456") == b"0123456"

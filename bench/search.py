@@ -10,7 +10,8 @@ What it does (bench/README.md has the long version):
    (bench/work/search-<N>-<seed>.mrc), the way a library would bring its catalogue in.
 2. In a fresh instance (SHOKA_HOME = bench/work/search-<db>/; on PostgreSQL the database
    `shoka_bench_search`, dropped and created), imports the file through the real import
-   service (`read_marc` → `import_records`) and then lets the index writer apply the queue
+   service (`read_marc` in a reader process, as `shoka import marc` does for big files →
+   `import_records`) and then lets the index writer apply the queue
    (`IndexWriter.catch_up`): import rate including indexing. Then `IndexWriter.rebuild()`
    (index build time from the database) and the index size on disk.
 3. Draws queries from the catalogue (1,000 per class by default): `ja2` a two-character
@@ -143,6 +144,7 @@ def run_import(path: Path) -> dict[str, Any]:
     from shoka.audit.log import audited_atomic
     from shoka.catalogue.importing import import_records
     from shoka.catalogue.marc.reader import read_marc
+    from shoka.catalogue.readahead import read_ahead
     from shoka.demo.loader import categories_and_rules, organisation
     from shoka.search.indexer import IndexWriter, index_path
 
@@ -162,7 +164,7 @@ def run_import(path: Path) -> dict[str, Any]:
     started = time.perf_counter()
     report = import_records(
         lib.library,
-        read_marc(path),
+        read_ahead(read_marc, path),  # as `shoka import marc` reads a big file
         source=path.name,
         actor=Actor.system("bench"),
         at=timezone.now(),

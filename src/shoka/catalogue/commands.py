@@ -15,6 +15,7 @@ from shoka.clitools import progress_bar, setup
 from shoka.search.commands import catch_up_now, indexing_alongside
 
 ALONGSIDE_FROM = 5000
+READ_AHEAD_FROM = 5000  # records; below that, starting a reader process costs more than it saves
 
 
 def _advance(bar: Callable[[int, int], None], total: int, done: int) -> None:
@@ -144,7 +145,12 @@ def _import_file(
         click.echo(f"{path}: cannot open ({exc.strerror})", err=True)
         return False
     with raw, progress_bar(path.name) as bar:
-        records = reader(raw, name=str(path))
+        if kind == "marc" and total >= READ_AHEAD_FROM:  # parse in a second process
+            from shoka.catalogue.readahead import read_ahead
+
+            records: Iterable[Any] = read_ahead(reader, path)
+        else:
+            records = reader(raw, name=str(path))
         report = import_records(
             library,
             records,

@@ -21,3 +21,22 @@ def describe() -> str:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     system = f"{platform.system()} {platform.release()}"
     return f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GiB RAM, {system}"
+
+
+def python_speed(rounds: int = 5) -> float:
+    """Seconds for a fixed pure-Python loop (10 million additions), the median of ``rounds``.
+
+    This VM's speed changes from hour to hour (the same loop took 0.8 s one day and 1.7–2.6 s
+    another); records/s figures of runs made at different times are comparable only together
+    with this number."""
+    import statistics
+    import time
+
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)

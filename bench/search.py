@@ -43,7 +43,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .machine import describe
+from .machine import describe, python_speed
 
 BENCH_DIR = Path(__file__).resolve().parent
 WORK = BENCH_DIR / "work"
@@ -312,6 +312,7 @@ def write_results(
         f"| database | {db_version} |",
         f"| catalogue | {load['records']:,} MARC records (synthetic, seed {args.seed}) with {load['items']:,} items in 852 holdings |",
         f"| machine load | {args.load_before:.1f} before, {os.getloadavg()[0]:.1f} after (1-minute load average; other work shares this VM) |",
+        f"| machine speed | {args.speed_before:.2f} s before the import, {args.speed_after:.2f} s after (`bench.machine.python_speed`: a fixed Python loop, lower is faster; this VM's speed varies by hour) |",
         "",
         "## Import and index",
         "",
@@ -385,7 +386,9 @@ def main() -> None:
     sys.path.insert(0, str(BENCH_DIR.parent / "src"))
     prepare_environment(args.db, args.pg_url)
     path, demo = marc_file(args.bibs, args.seed)
+    args.speed_before = python_speed()
     load = run_import(path)
+    args.speed_after = python_speed()
     queries = draw_queries(demo, args.queries, args.seed)
     del demo
     data = measure(queries, args.rounds)

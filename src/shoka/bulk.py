@@ -174,6 +174,19 @@ def custom_plans() -> Iterator[None]:
             cursor.execute("RESET plan_cache_mode")
 
 
+def id_list(ids: Sequence[int]) -> Any:
+    """The right-hand side of an ``__in`` look-up over many ids (thousands, in bulk jobs).
+
+    On PostgreSQL the ids go as one array parameter (``IN (SELECT unnest(%s))``): a list of
+    2,000 placeholders is split by psycopg in Python and parsed by the server on every
+    query (a tenth of the index writer's time in a profile). SQLite takes the list."""
+    if connection.vendor != "postgresql":
+        return list(ids)
+    from django.db.models.expressions import RawSQL
+
+    return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+
+
 def analyze(*models_: type[models.Model]) -> None:
     """Refresh PostgreSQL's statistics of these tables after a bulk load (autovacuum would,
     later); SQLite is left alone, as everywhere in shoka."""

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shoka.search.analysis import (
+    cjk_chars,
     exact_key,
     is_cjk,
     isbn_terms,
@@ -244,6 +245,21 @@ def test_is_cjk() -> None:
         assert is_cjk(ch), ch
     for ch in "a1 、ー・!ｰﾞ":
         assert not is_cjk(ch), ch
+
+
+def test_is_cjk_is_exactly_the_documented_ranges() -> None:
+    from shoka.search.analysis import _CJK_RANGES
+
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # surrogates are not characters
+        expected = any(lo <= code <= hi for lo, hi in _CJK_RANGES)
+        assert is_cjk(chr(code)) is expected, hex(code)
+
+
+@given(st.text())
+def test_cjk_chars_are_the_cjk_characters_of_the_text(text: str) -> None:
+    assert cjk_chars(text) == {ch for ch in text if is_cjk(ch)}
 
 
 # --- 8. ISBN -------------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ from shoka.catalogue.isbn import isbn_query_variants
 from shoka.search.kanji_variants import variant_map
 
 __all__ = [
+    "cjk_chars",
     "exact_key",
     "is_cjk",
     "isbn_terms",
@@ -97,10 +98,18 @@ _CJK_CLASS: Final[str] = "".join(
 )
 
 
+_CJK_CHAR: Final[re.Pattern[str]] = re.compile(f"[{_CJK_CLASS}]")
+
+
 def is_cjk(ch: str) -> bool:
     """True for a kanji (incl. extension A and compatibility ideographs), a kana or 々〆ヶ〇."""
-    code = ord(ch)
-    return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
+    return _CJK_CHAR.fullmatch(ch) is not None
+
+
+def cjk_chars(text: str) -> set[str]:
+    """The distinct characters of ``text`` for which :func:`is_cjk` holds (one regex pass:
+    testing each character in Python was a third of the index writer's time)."""
+    return set(_CJK_CHAR.findall(text))
 
 
 # --- translation table (steps 2, 4, 5 and part of 6) ---------------------------------------

@@ -230,7 +230,7 @@ def make_document(rec: IndexRecord) -> tantivy.Document:
     chars: set[str] = set()
     for name, text in texts.items():
         doc.add_text(name, text)
-        chars.update(ch for ch in text if analysis.is_cjk(ch))
+        chars |= analysis.cjk_chars(text)
     doc.add_text("chars", " ".join(sorted(chars)))
     ids: set[str] = {rec.jpno} if rec.jpno else set()
     for isbn13 in rec.isbns:

@@ -24,7 +24,7 @@ import tantivy
 from django.conf import settings
 from django.db.models import Max, Min
 
-from shoka.bulk import custom_plans
+from shoka.bulk import custom_plans, id_list
 from shoka.catalogue.models import Bib, BibIsbn, Contributor, Item
 
 from .engine import IndexRecord, ItemFacts, fingerprint, make_document, open_index
@@ -80,8 +80,8 @@ def gather(
         bibs = Bib.objects.filter(id__gte=lo, id__lte=hi)
         children: dict[str, object] = {"bib_id__gte": lo, "bib_id__lte": hi}
     else:
-        bibs = Bib.objects.filter(id__in=ids or [])
-        children = {"bib_id__in": ids or []}
+        bibs = Bib.objects.filter(id__in=id_list(ids or []))
+        children = {"bib_id__in": id_list(ids or [])}
     with custom_plans():  # look-ups by id lists: see shoka.bulk.custom_plans
         rows = list(bibs.order_by("id").values_list(*_BIB_FIELDS))
         people = _group(

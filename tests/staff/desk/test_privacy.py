@@ -11,6 +11,9 @@ def test_no_url_or_title_carries_the_card_number_or_the_name(desk, world, title_
     desk.hold(hold_item.bib, patron, pickup=world.main)
 
     desk.serve(patron)
+    # The patron is kept by id in the session, never the card number.
+    assert desk.client.session["desk.patron"] == patron.pk
+    assert str(patron.card_number) not in str(dict(desk.client.session.items()))
     for item in items:
         desk.lend(item.barcode)  # plain posts: whole pages with titles
     desk.lend(items[3].barcode, reason="調べ学習")
@@ -41,6 +44,5 @@ def test_no_url_or_title_carries_the_card_number_or_the_name(desk, world, title_
                 title = title_of(html)
                 for secret in secrets:
                     assert secret not in title, (url, title)
-    # The patron is kept by id in the session, never the card number.
-    assert desk.client.session["desk.patron"] == patron.pk
-    assert str(patron.card_number) not in str(dict(desk.client.session.items()))
+    # A wrong card after it: nobody is served any more.
+    assert "desk.patron" not in desk.client.session

@@ -76,10 +76,9 @@
   document.addEventListener("htmx:afterSwap", function (evt) {
     if (evt.detail.target && evt.detail.target.id === "results") {
       cue(evt.detail.target.firstElementChild);
-      // An override form wants its reason typed; otherwise back to scanning.
-      var reason = evt.detail.target.firstElementChild &&
-        evt.detail.target.firstElementChild.querySelector("form.override input[name=override_reason]");
-      if (!reason) focusScan();
+      // Back to scanning, even after a refusal: the next scan must never land in an
+      // override reason. F8 goes to the reason field of the newest refusal.
+      focusScan();
     }
   });
 
@@ -90,6 +89,12 @@
   document.addEventListener("keydown", function (evt) {
     if (evt.key === "Escape") {
       focusScan();
+    } else if (evt.key === "F8") {
+      var reason = document.querySelector("#results > li:first-child form.override input[name=override_reason]");
+      if (reason) {
+        evt.preventDefault();
+        reason.focus();
+      }
     } else if (evt.key === "F9") {
       var slip = document.querySelector("#results .slip-link");
       if (slip) {

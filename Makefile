@@ -6,10 +6,17 @@ STAMP  := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PORT   ?= 8000
 export SHOKA_HOME ?= $(CURDIR)/var
+# The browser tests (tests/browser, docs/testing.md): Debian's chromium and fonts for Japanese,
+# and axe-core from the npm registry, pinned by version and checksum, kept in var/node/.
+CHROMIUM      := /usr/bin/chromium
+AXE_VERSION   := 4.14.1
+# sha256 of the npm tarball axe-core-$(AXE_VERSION).tgz (npm also checks the registry's sha512)
+AXE_SHA256    := e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
+export SHOKA_AXE_JS := $(CURDIR)/var/node/axe-core-$(AXE_VERSION).min.js
 # pytest exits 5 when it collects nothing: report it, do not fail on it
 PYTEST := sh -c '$(BIN)/pytest "$$@"; rc=$$?; if [ $$rc -eq 5 ]; then echo "NOTICE: pytest collected no tests"; exit 0; fi; exit $$rc' pytest
 
-.PHONY: run test test-sqlite test-postgresql release-gate lint bench clean venv
+.PHONY: run test test-sqlite test-postgresql release-gate lint bench clean venv browser-deps
 
 venv: $(STAMP)
 
@@ -27,18 +34,53 @@ run: $(STAMP)
 	$(BIN)/shoka serve --site both --port $(PORT)
 
 ## test: the whole suite on SQLite, then again on PostgreSQL when a server is reachable
-test: $(STAMP) test-sqlite test-postgresql release-gate
+test: $(STAMP) browser-deps test-sqlite test-postgresql release-gate
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) browser-deps
 	@echo "==> test suite on SQLite"
 	SHOKA_TEST_DB=sqlite $(PYTEST) $(PYTEST_ARGS)
 
-test-postgresql: $(STAMP)
+test-postgresql: $(STAMP) browser-deps
 	@if $(BIN)/python -m shoka.devtools.pg_reachable "$(PG_URL)"; then \
 		echo "==> test suite on PostgreSQL ($(PG_URL))"; \
 		SHOKA_TEST_DB=postgresql SHOKA_TEST_PG_URL="$(PG_URL)" $(PYTEST) $(PYTEST_ARGS); \
 	else \
 		echo "!!! NOTICE: PostgreSQL is not reachable at $(PG_URL): the PostgreSQL pass is SKIPPED."; \
+	fi
+
+## browser-deps: what tests/browser needs. As root, `apt-get install` of Debian's chromium and a
+## Japanese font when missing; axe-core from the npm registry. Whatever cannot be installed
+## (not root, no network, no npm) is reported in a NOTICE, and the tests that need it skip.
+browser-deps: $(SHOKA_AXE_JS)
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing=" chromium"; \
+	fc-list :lang=ja 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "!!! NOTICE: not root, cannot apt-get install$$missing: browser tests will be SKIPPED (docs/testing.md)."; \
+		exit 0; \
+	fi; \
+	echo "==> apt-get install$$missing (for tests/browser)"; \
+	if apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing >/dev/null; then \
+		echo "    installed:$$missing"; \
+	else \
+		echo "!!! NOTICE: apt-get install$$missing failed: browser tests will be SKIPPED (docs/testing.md)."; \
+	fi
+
+$(SHOKA_AXE_JS):
+	@if ! command -v npm >/dev/null; then \
+		echo "!!! NOTICE: npm not found, cannot fetch axe-core: accessibility checks will be SKIPPED."; \
+		exit 0; \
+	fi; \
+	echo "==> axe-core $(AXE_VERSION) from the npm registry into var/node/"; \
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	if (cd "$$tmp" && npm pack --silent --ignore-scripts axe-core@$(AXE_VERSION) >/dev/null) \
+		&& echo "$(AXE_SHA256)  $$tmp/axe-core-$(AXE_VERSION).tgz" | sha256sum --check --quiet \
+		&& tar -xzOf "$$tmp/axe-core-$(AXE_VERSION).tgz" package/axe.min.js >"$$tmp/axe.min.js"; then \
+		mkdir -p $(@D) && mv "$$tmp/axe.min.js" $@; \
+	else \
+		echo "!!! NOTICE: could not fetch axe-core $(AXE_VERSION): accessibility checks will be SKIPPED."; \
 	fi
 
 ## release-gate: build the sdist and wheel, scan them and `git archive HEAD` for personal data

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PORT   ?= 8000
 export SHOKA_HOME ?= $(CURDIR)/var
-# The browser tests (tests/browser, docs/testing.md): Debian's chromium and fonts for Japanese,
+# The browser tests (tests/e2e, docs/testing.md): Debian's chromium and fonts for Japanese,
 # and axe-core from the npm registry, pinned by version and checksum, kept in var/node/.
 CHROMIUM      := /usr/bin/chromium
 AXE_VERSION   := 4.14.1
@@ -48,7 +48,7 @@ test-postgresql: $(STAMP) browser-deps
 		echo "!!! NOTICE: PostgreSQL is not reachable at $(PG_URL): the PostgreSQL pass is SKIPPED."; \
 	fi
 
-## browser-deps: what tests/browser needs. As root, `apt-get install` of Debian's chromium and a
+## browser-deps: what tests/e2e needs. As root, `apt-get install` of Debian's chromium and a
 ## Japanese font when missing; axe-core from the npm registry. Whatever cannot be installed
 ## (not root, no network, no npm) is reported in a NOTICE, and the tests that need it skip.
 browser-deps: $(SHOKA_AXE_JS)
@@ -60,7 +60,7 @@ browser-deps: $(SHOKA_AXE_JS)
 		echo "!!! NOTICE: not root, cannot apt-get install$$missing: browser tests will be SKIPPED (docs/testing.md)."; \
 		exit 0; \
 	fi; \
-	echo "==> apt-get install$$missing (for tests/browser)"; \
+	echo "==> apt-get install$$missing (for tests/e2e)"; \
 	if apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends $$missing >/dev/null; then \
 		echo "    installed:$$missing"; \

@@ -243,7 +243,11 @@ def test_the_code_page_refuses_what_is_not_a_six_digit_code(client, librarian, c
     sign_in(client)
     response = client.post("/login/code/", {"token": "12ab"})
     assert response.status_code == 400
-    assert "6-digit code" in response.content.decode()
+    html = response.content.decode()
+    assert "6-digit code" in html
+    token_input = re.search(r'<input type="text" name="token"[^>]*>', html).group(0)
+    assert 'aria-describedby="signin-error token-help"' in token_input
+    assert 'aria-invalid="true"' in token_input and 'autocomplete="one-time-code"' in token_input
 
 
 def test_the_second_step_must_follow_the_password_within_five_minutes(client, librarian, clock):
@@ -317,6 +321,15 @@ def test_thirty_idle_minutes_sign_the_user_out(client, librarian, clock):
     page = client.get(response["Location"])
     assert "30 minutes without activity" in page.content.decode()
     assert events("staff.signed_out")[-1].data == {"reason": "idle"}
+
+
+def test_an_idle_limit_of_zero_keeps_the_session_until_the_end_of_the_day(
+    client, librarian, clock, settings
+):
+    settings.SHOKA_STAFF_IDLE_MINUTES = 0
+    sign_in(client)
+    clock.shift(dt.timedelta(hours=2))
+    assert signed_in(client)
 
 
 def test_an_htmx_request_after_the_idle_limit_loads_the_sign_in_page(client, librarian, clock):

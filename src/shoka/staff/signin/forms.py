@@ -20,7 +20,8 @@ def point_at_error(form: forms.Form, *, focus: str) -> None:
         attrs = field.widget.attrs
         attrs.pop("autofocus", None)
         attrs["aria-invalid"] = "true"
-        attrs["aria-describedby"] = ERROR_ID
+        described = str(attrs.get("aria-describedby", "")).split()
+        attrs["aria-describedby"] = " ".join([ERROR_ID, *(d for d in described if d != ERROR_ID)])
         if name == focus:
             attrs["autofocus"] = True
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dj_database_url
 
 from .base import *  # noqa: F403
 from .base import (
     INSTALLED_APPS,
+    MIDDLEWARE,
     SHOKA_DATA_DIR,
     SHOKA_HOME,
     SHOKA_KEY_DIR,
     env,
+    env_bool,
     postgresql_options,
     sqlite_database,
 )
@@ -25,6 +29,9 @@ INSTALLED_APPS = [
     "shoka.circulation",
     "shoka.audit",
     "shoka.staff",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 ROOT_URLCONF = "shoka.staff.root_urls"
@@ -55,8 +62,54 @@ SHOKA_REPORT_DIR = env("SHOKA_REPORT_DIR", str(SHOKA_HOME / "reports"))
 
 SHOKA_PIN_HASH = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
 
+# --- Sign-in (docs/staff.md, "Sign-in and roles") ---------------------------------------
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "staff:login"
+
+# Passwords: Argon2id first (PASSWORD_HASHERS in base.py); staff passwords of 12 or more
+# characters that are not common, not all digits and not like the user name.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Every password check goes through django-axes first: it refuses a locked-out user name
+# and IP address before the password is even looked at.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE = [
+    *MIDDLEWARE,
+    "django_otp.middleware.OTPMiddleware",
+    "shoka.staff.signin.middleware.SessionExpiryMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Lockout: 5 failed sign-ins for one user name from one IP address lock that pair for
+# 30 minutes from the fifth failure (tries during the lockout do not prolong it, so the
+# page can say when it ends); a successful sign-in before that clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "shoka.staff.signin.lockout.lockout_response"
+AXES_VERBOSE = False
+
+# Two-step verification (TOTP, django-otp). Optional per user unless required for all.
+SHOKA_STAFF_REQUIRE_OTP = env_bool("SHOKA_STAFF_REQUIRE_OTP", False)
+OTP_TOTP_ISSUER = env("SHOKA_OTP_ISSUER", "shoka")
+
+# Sessions: a working day at most from sign-in, 30 minutes without a request, and gone when
+# the browser closes.
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SHOKA_STAFF_IDLE_MINUTES = int(env("SHOKA_STAFF_IDLE_MINUTES", "30"))

@@ -2,10 +2,19 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
+
+from .access import public_view
 
 urlpatterns = [
     path("", include("shoka.staff.urls")),
+    # The configuration screens sign in through the staff sign-in (lockout, second step),
+    # never through the admin's own password-only form.
+    path(
+        "admin/login/",
+        public_view(RedirectView.as_view(pattern_name="staff:login", query_string=True)),
+    ),
     path("admin/", admin.site.urls),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", public_view(set_language), name="set_language"),
 ]

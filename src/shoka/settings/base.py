@@ -27,6 +27,9 @@ INSTALLED_APPS: list[str] = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the desk's JavaScript and CSS, vendored htmx) served by the application
+    # itself, without a separate web server or DEBUG: WhiteNoise, from the apps' static folders.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +65,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+WHITENOISE_USE_FINDERS = True  # no collectstatic step needed: files come from each app
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -7,6 +7,8 @@ by id (state.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -50,6 +52,21 @@ def _title(bib_id: int) -> str:
 
 def _no_branch(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/desk/no_branch.html", status=503)
+
+
+def at_desk(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For views that act at a desk: the desk's branch (chosen per session, state.py) comes
+    as the argument after the request; without one, the page that says how to set one up.
+    Goes below the access check and the method check."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        branch = state.desk_branch(request.session, request.user)
+        if branch is None:
+            return _no_branch(request)
+        return view(request, branch, *args, **kwargs)
+
+    return wrapper
 
 
 def _render_desk(
@@ -100,20 +117,16 @@ def _scan_response(
 @desk_view
 @require_GET
 @never_cache
-def checkout_page(request: HttpRequest) -> HttpResponse:
-    branch = state.desk_branch(request.session, request.user)
-    if branch is None:
-        return _no_branch(request)
+@at_desk
+def checkout_page(request: HttpRequest, branch: Branch) -> HttpResponse:
     return _render_desk(request, branch, mode="checkout")
 
 
 @desk_view
 @require_GET
 @never_cache
-def return_page(request: HttpRequest) -> HttpResponse:
-    branch = state.desk_branch(request.session, request.user)
-    if branch is None:
-        return _no_branch(request)
+@at_desk
+def return_page(request: HttpRequest, branch: Branch) -> HttpResponse:
     return _render_desk(request, branch, mode="return")
 
 
@@ -131,11 +144,9 @@ def choose_branch(request: HttpRequest) -> HttpResponse:
 
 @desk_view
 @require_POST
-def lookup(request: HttpRequest) -> HttpResponse:
+@at_desk
+def lookup(request: HttpRequest, branch: Branch) -> HttpResponse:
     """A scanned or typed card: serve that patron (kept by id in the session)."""
-    branch = state.desk_branch(request.session, request.user)
-    if branch is None:
-        return _no_branch(request)
     form = CardForm(request.POST)
     card = form.cleaned_data["card"].strip() if form.is_valid() else ""
     patron = find_patron_by_card(branch.library_id, card) if card else None
@@ -161,10 +172,8 @@ def next_patron(request: HttpRequest) -> HttpResponse:
 
 @desk_view
 @require_POST
-def checkout(request: HttpRequest) -> HttpResponse:
-    branch = state.desk_branch(request.session, request.user)
-    if branch is None:
-        return _no_branch(request)
+@at_desk
+def checkout(request: HttpRequest, branch: Branch) -> HttpResponse:
     patron = state.current_patron(request.session, branch)
     form = ItemForm(request.POST)
     if patron is None:
@@ -223,10 +232,8 @@ def _renew_one(
 
 @desk_view
 @require_POST
-def renew(request: HttpRequest) -> HttpResponse:
-    branch = state.desk_branch(request.session, request.user)
-    if branch is None:
-        return _no_branch(request)
+@at_desk
+def renew(request: HttpRequest, branch: Branch) -> HttpResponse:
     patron = state.current_patron(request.session, branch)
     form = ItemForm(request.POST)
     if patron is None:
@@ -246,10 +253,8 @@ def renew(request: HttpRequest) -> HttpResponse:
 
 @desk_view
 @require_POST
-def renew_all(request: HttpRequest) -> HttpResponse:
-    branch = state.desk_branch(request.session, request.user)
-    if branch is None:
-        return _no_branch(request)
+@at_desk
+def renew_all(request: HttpRequest, branch: Branch) -> HttpResponse:
     patron = state.current_patron(request.session, branch)
     if patron is None:
         done = [results.problem("renew", _("Scan the patron's card first."))]
@@ -268,10 +273,8 @@ def renew_all(request: HttpRequest) -> HttpResponse:
 
 @desk_view
 @require_POST
-def checkin(request: HttpRequest) -> HttpResponse:
-    branch = state.desk_branch(request.session, request.user)
-    if branch is None:
-        return _no_branch(request)
+@at_desk
+def checkin(request: HttpRequest, branch: Branch) -> HttpResponse:
     form = ItemForm(request.POST)
     if not form.is_valid():
         result = results.problem("checkin", _("Scan or type an item barcode."))
@@ -294,12 +297,10 @@ def checkin(request: HttpRequest) -> HttpResponse:
 @desk_view
 @require_GET
 @never_cache
-def receipt(request: HttpRequest) -> HttpResponse:
+@at_desk
+def receipt(request: HttpRequest, branch: Branch) -> HttpResponse:
     """A print view for the patron: what they have on loan and when each is due. No name;
     the card number only by its last digits."""
-    branch = state.desk_branch(request.session, request.user)
-    if branch is None:
-        return _no_branch(request)
     patron = state.current_patron(request.session, branch)
     if patron is None:
         return HttpResponseRedirect(reverse("staff:desk:checkout"), status=303)
@@ -325,11 +326,9 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 
 @desk_view
 @require_GET
-def hold_slip(request: HttpRequest, hold_id: int) -> HttpResponse:
+@at_desk
+def hold_slip(request: HttpRequest, branch: Branch, hold_id: int) -> HttpResponse:
     """The slip that goes into a trapped item: pickup number and date only."""
-    branch = state.desk_branch(request.session, request.user)
-    if branch is None:
-        return _no_branch(request)
     hold = get_object_or_404(
         Hold.objects.only("pickup_number", "ready_at", "trapped_at", "status"),
         pk=hold_id,
@@ -343,11 +342,9 @@ def hold_slip(request: HttpRequest, hold_id: int) -> HttpResponse:
 
 @desk_view
 @require_GET
-def transit_slip(request: HttpRequest, item_id: int) -> HttpResponse:
+@at_desk
+def transit_slip(request: HttpRequest, branch: Branch, item_id: int) -> HttpResponse:
     """The slip that travels with an item in transit: destination, barcode, date."""
-    branch = state.desk_branch(request.session, request.user)
-    if branch is None:
-        return _no_branch(request)
     item = get_object_or_404(
         Item.objects.select_related("branch", "current_branch"),
         pk=item_id,

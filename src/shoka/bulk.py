@@ -14,12 +14,14 @@ database apply as for any INSERT; nothing is validated here, so callers pass che
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
+from django.utils import timezone
 
 _PASS_THROUGH = (
     models.CharField,
@@ -34,7 +36,12 @@ _PASS_THROUGH = (
 )
 
 
-def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+def _converter(field: models.Field[Any, Any], *, copy: bool = False) -> Callable[[Any], Any] | None:
+    """How a value of `field` goes to the database, or None when it goes as it is. For
+    COPY (``copy``), psycopg writes dates, times, decimals and bytes itself, and JSON goes as
+    its text: the field machinery would only wrap each value in an adapter object."""
+    if copy:
+        return _copy_converter(field)
     if isinstance(field, _PASS_THROUGH) and not isinstance(
         field, models.DateTimeField | models.DateField | models.DecimalField
     ):
@@ -60,6 +67,30 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
             return converted
 
     return convert_cached
+
+
+def _copy_converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+
+        def to_json(value: Any) -> Any:
+            return None if value is None else json.dumps(value, cls=encoder)
+
+        return to_json
+    if isinstance(field, models.DateTimeField):
+        checked: set[Any] = set()  # a batch repeats its timestamps: check each once
+
+        def aware(value: Any) -> Any:
+            # as get_db_prep_save would insist: shoka stores aware times only
+            if value is None or value in checked:
+                return value
+            if timezone.is_naive(value):
+                raise ValueError(f"{field.name}: a naive datetime {value!r}")
+            checked.add(value)
+            return value
+
+        return aware
+    return None
 
 
 def _field(meta: Any, name: str) -> models.Field[Any, Any]:
@@ -88,15 +119,20 @@ def insert_rows(
         return []
     meta = model._meta
     fobjs = [_field(meta, name) for name in fields]
-    converters = [_converter(f) for f in fobjs]
-    if any(converters):
-        prepared = [
-            tuple(v if c is None else c(v) for v, c in zip(row, converters, strict=True))
-            for row in rows
-        ]
+    copy = connection.vendor == "postgresql"
+    converters = [_converter(f, copy=copy) for f in fobjs]
+    convert = [(i, c) for i, c in enumerate(converters) if c is not None]
+    prepared: list[Sequence[Any]]
+    if convert:
+        prepared = []
+        for row in rows:
+            values = list(row)
+            for i, c in convert:
+                values[i] = c(values[i])
+            prepared.append(values)
     else:
-        prepared = [tuple(row) for row in rows]
-    if connection.vendor == "postgresql":
+        prepared = list(rows)
+    if copy:
         return _copy_rows(meta, fobjs, prepared, returning_ids)
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
@@ -121,7 +157,7 @@ def insert_rows(
 
 
 def _copy_rows(
-    meta: Any, fobjs: list[models.Field[Any, Any]], rows: list[tuple[Any, ...]], want_ids: bool
+    meta: Any, fobjs: list[models.Field[Any, Any]], rows: Sequence[Sequence[Any]], want_ids: bool
 ) -> list[int]:
     """PostgreSQL: ``COPY … FROM STDIN``. A multi-row INSERT of 500 records has thousands of
     placeholders, which psycopg splits in Python and the server parses and plans on every
@@ -185,6 +221,15 @@ def id_list(ids: Sequence[int]) -> Any:
     from django.db.models.expressions import RawSQL
 
     return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+
+
+def key_list(keys: Iterable[str]) -> Any:
+    """As :func:`id_list`, for text keys (ISBNs, JPNOs, barcodes, record ids)."""
+    if connection.vendor != "postgresql":
+        return list(keys)
+    from django.db.models.expressions import RawSQL
+
+    return RawSQL("SELECT unnest(%s::text[])", [list(keys)])
 
 
 def analyze(*models_: type[models.Model]) -> None:

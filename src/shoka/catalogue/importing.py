@@ -37,7 +37,13 @@ from django.db import DatabaseError
 
 from shoka.audit.actors import Actor
 from shoka.audit.log import audited_atomic, record
-from shoka.bulk import analyze, custom_plans, insert_rows
+from shoka.bulk import (
+    analyze,
+    custom_plans,
+    id_list,
+    insert_rows,
+    key_list,
+)
 from shoka.organisation.models import Branch, Library, Location
 from shoka.patrons.checkdigits import CheckDigitError, validate
 from shoka.search.queue import enqueue
@@ -292,22 +298,24 @@ class _Importer:
             lib = self.library.pk
             db_source = {
                 key: bib_id
-                for key, bib_id, owner in Bib.objects.filter(source_id__in=sources).values_list(
-                    "source_id", "id", "library_id"
-                )
+                for key, bib_id, owner in Bib.objects.filter(
+                    source_id__in=key_list(sources)
+                ).values_list("source_id", "id", "library_id")
                 if owner == lib
             }
             db_jpno = {
                 key: bib_id
-                for key, bib_id, owner in Bib.objects.filter(jpno__in=jpnos).values_list(
+                for key, bib_id, owner in Bib.objects.filter(jpno__in=key_list(jpnos)).values_list(
                     "jpno", "id", "library_id"
                 )
                 if owner == lib
             }
-            pairs = list(BibIsbn.objects.filter(isbn13__in=isbns).values_list("isbn13", "bib_id"))
+            pairs = list(
+                BibIsbn.objects.filter(isbn13__in=key_list(isbns)).values_list("isbn13", "bib_id")
+            )
             ours = set(
                 Bib.objects.filter(
-                    id__in={bib_id for _, bib_id in pairs}, library_id=lib
+                    id__in=id_list({bib_id for _, bib_id in pairs}), library_id=lib
                 ).values_list("id", flat=True)
             )
             db_isbn: dict[str, set[int]] = {}
@@ -544,9 +552,9 @@ class _Importer:
         barcodes = [h.barcode.strip() for p in plans for h in p.rec.holdings if h.barcode.strip()]
         with custom_plans():
             existing = dict(
-                Item.objects.filter(library=self.library, barcode__in=barcodes).values_list(
-                    "barcode", "bib_id"
-                )
+                Item.objects.filter(
+                    library=self.library, barcode__in=key_list(barcodes)
+                ).values_list("barcode", "bib_id")
             )
         new_items: list[tuple[object, ...]] = []
         touched: set[int] = set()

@@ -72,11 +72,14 @@ def _list_values(data: BibData) -> dict[str, list[object]]:
     }
 
 
+_MATERIAL_TYPES = frozenset(MaterialType.values)
+
+
 def _check_bib(data: BibData) -> list[tuple[str, str, str]]:
     errors: dict[str, str] = {}
     if not data.title.strip():
         errors["title"] = "a title is required"
-    if data.material_type not in MaterialType.values:
+    if data.material_type not in _MATERIAL_TYPES:
         errors["material_type"] = f"unknown material type {data.material_type!r}"
     if data.year is not None and not 1 <= data.year <= 9999:
         errors["year"] = f"{data.year} is not a year"

@@ -30,7 +30,7 @@ class Bib(models.Model):
     publisher_reading = models.CharField(max_length=500, blank=True)
     publication_place = models.CharField(_("place of publication"), max_length=200, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
-    ndc = models.CharField(_("NDC class"), max_length=20, blank=True, db_index=True)
+    ndc = models.CharField(_("NDC class"), max_length=20, blank=True)
     ndc_edition = models.CharField(_("NDC edition"), max_length=4, blank=True)
     jpno = models.CharField(_("JP number (全国書誌番号)"), max_length=20, blank=True)
     ndl_call_number = models.CharField(_("NDL call number"), max_length=100, blank=True)
@@ -60,6 +60,7 @@ class Bib(models.Model):
         indexes = [
             models.Index(fields=["source_id"], name="bib_source_idx"),
             models.Index(fields=["jpno"], name="bib_jpno_idx"),
+            models.Index(fields=["ndc"], name="bib_ndc_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(title=""), name="bib_title_required"),
@@ -72,7 +73,10 @@ class Bib(models.Model):
 class Contributor(models.Model):
     """An author, editor, illustrator or translator of a Bib, with its reading."""
 
-    bib = models.ForeignKey(Bib, on_delete=models.CASCADE, related_name="contributors")
+    # No index of its own: contributor_position_unique (bib, position) serves look-ups by bib.
+    bib = models.ForeignKey(
+        Bib, on_delete=models.CASCADE, related_name="contributors", db_index=False
+    )
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(max_length=500)
     reading = models.CharField(max_length=500, blank=True)
@@ -91,8 +95,9 @@ class Contributor(models.Model):
 class BibIsbn(models.Model):
     """An ISBN as printed on the book, and normalised to ISBN-13 for matching."""
 
-    bib = models.ForeignKey(Bib, on_delete=models.CASCADE, related_name="isbns")
-    isbn13 = models.CharField(max_length=13, db_index=True)
+    # No index of its own: bib_isbn_unique (bib, isbn13) serves look-ups by bib.
+    bib = models.ForeignKey(Bib, on_delete=models.CASCADE, related_name="isbns", db_index=False)
+    isbn13 = models.CharField(max_length=13)
     printed = models.CharField(max_length=100)
     qualifier = models.CharField(max_length=100, blank=True)
 
@@ -101,6 +106,7 @@ class BibIsbn(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["bib", "isbn13"], name="bib_isbn_unique"),
         ]
+        indexes = [models.Index(fields=["isbn13"], name="bib_isbn13_idx")]
 
     def __str__(self) -> str:
         return self.isbn13
@@ -138,9 +144,14 @@ class ItemStatus(models.TextChoices):
 
 
 class Item(models.Model):
-    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="items")
+    # library and bib have no index of their own: item_barcode_unique (library, barcode) and
+    # item_bib_status_idx (bib, status) begin with them and serve their look-ups. Every index
+    # is written for each of the 1.5 million items of a big import (docs/adr/0004).
+    library = models.ForeignKey(
+        Library, on_delete=models.PROTECT, related_name="items", db_index=False
+    )
     barcode = models.CharField(_("barcode"), max_length=40)
-    bib = models.ForeignKey(Bib, on_delete=models.PROTECT, related_name="items")
+    bib = models.ForeignKey(Bib, on_delete=models.PROTECT, related_name="items", db_index=False)
     branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, related_name="items", verbose_name=_("home branch")
     )
@@ -148,7 +159,7 @@ class Item(models.Model):
     call_number = models.CharField(_("call number (請求記号)"), max_length=100, blank=True)
     loan_category = models.ForeignKey(LoanCategory, on_delete=models.PROTECT, related_name="items")
     status = models.CharField(
-        max_length=16, choices=ItemStatus.choices, default=ItemStatus.AVAILABLE, db_index=True
+        max_length=16, choices=ItemStatus.choices, default=ItemStatus.AVAILABLE
     )
     # The branch where the item was last scanned (shelved, put on the hold shelf, or sent
     # off in transit from); the destination of a transit follows from its hold or home.
@@ -173,7 +184,10 @@ class Item(models.Model):
             ),
             models.CheckConstraint(condition=~models.Q(barcode=""), name="item_barcode_required"),
         ]
-        indexes = [models.Index(fields=["bib", "status"], name="item_bib_status_idx")]
+        indexes = [
+            models.Index(fields=["bib", "status"], name="item_bib_status_idx"),
+            models.Index(fields=["status"], name="item_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.barcode

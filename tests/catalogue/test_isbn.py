@@ -13,6 +13,7 @@ from shoka.catalogue.isbn import (
     isbn_query_variants,
     normalize_isbn,
     parse_isbn,
+    stored_isbn_variants,
     to_isbn10,
 )
 
@@ -268,6 +269,18 @@ def test_single_digit_errors_are_detected_isbn10(isbn10: str, data: st.DataObjec
     alphabet = "0123456789X" if pos == 9 else "0123456789"
     new = data.draw(st.sampled_from([d for d in alphabet if d != isbn10[pos]]))
     assert normalize_isbn(isbn10[:pos] + new + isbn10[pos + 1 :]) is None
+
+
+@given(
+    st.one_of(
+        isbn13s,
+        st.text(alphabet="0123456789", min_size=13, max_size=13),
+        st.text(max_size=16),
+    )
+)
+def test_stored_variants_agree_with_query_variants(text: str) -> None:
+    # the index writer's short cut for stored ISBN-13s gives what parsing would
+    assert stored_isbn_variants(text) == isbn_query_variants(text)
 
 
 @given(st.text(max_size=40))

@@ -186,6 +186,15 @@ def hyphenate(isbn13: str) -> str:
     return stdnum_isbn.format(_require(isbn13))
 
 
+def stored_isbn_variants(isbn13: str) -> set[str]:
+    """:func:`isbn_query_variants` of an ISBN-13 as stored (``BibIsbn.isbn13``: 13 digits,
+    checked on the way in), without parsing it again; anything else goes the long way. The
+    index writer calls this for every ISBN of every record."""
+    if len(isbn13) == 13 and isbn13.isdigit() and isbn13.isascii() and _check(isbn13) is None:
+        return {isbn13, _to_isbn10(isbn13)} if isbn13.startswith("978") else {isbn13}
+    return isbn_query_variants(isbn13)
+
+
 def isbn_query_variants(text: str) -> set[str]:
     """Compact forms to search for: the ISBN-13 and, for 978 numbers, the ISBN-10.
 

@@ -23,6 +23,8 @@ from typing import Any
 
 import tantivy
 
+from shoka.catalogue.isbn import stored_isbn_variants
+
 from . import analysis
 
 SCHEMA_VERSION = 3
@@ -178,9 +180,15 @@ def payload(rec: IndexRecord, facets: dict[str, list[str]] | None = None) -> dic
     }
 
 
+# One encoder each, made once: json.dumps with options builds a new encoder on every call
+# (a tenth of the index writer's time went to that and to encoding).
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_PAYLOAD_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def fingerprint(rec: IndexRecord) -> int:
     """A 63-bit digest of everything indexed, to find stale documents (``shoka index check``)."""
-    blob = json.dumps(
+    blob = _COMPACT_JSON.encode(
         [
             rec.id,
             rec.title,
@@ -204,9 +212,7 @@ def fingerprint(rec: IndexRecord) -> int:
             rec.language,
             sorted((i.branch, i.status, i.loanable) for i in rec.items),
             SCHEMA_VERSION,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     ).encode()
     return int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big") >> 1
 
@@ -234,7 +240,7 @@ def make_document(rec: IndexRecord) -> tantivy.Document:
     doc.add_text("chars", " ".join(sorted(chars)))
     ids: set[str] = {rec.jpno} if rec.jpno else set()
     for isbn13 in rec.isbns:
-        ids |= analysis.isbn_terms(isbn13) or {isbn13}
+        ids |= stored_isbn_variants(isbn13) or {isbn13}
     doc.add_text("ids", " ".join(sorted(ids)))
     doc.add_text("ndc", " ".join(_ndc_terms(rec.ndc)))
     for key in _title_keys(rec.title):
@@ -249,7 +255,7 @@ def make_document(rec: IndexRecord) -> tantivy.Document:
         doc.add_integer("year", rec.year)
     doc.add_integer("sort_reading", analysis.reading_sort_key(rec.title_reading or rec.title))
     doc.add_integer("sort_new", (rec.year or 0) * 10_000_000_000 + rec.id)
-    doc.add_bytes("payload", json.dumps(payload(rec, values), ensure_ascii=False).encode())
+    doc.add_bytes("payload", _PAYLOAD_JSON.encode(payload(rec, values)).encode())
     return doc
 
 

@@ -275,10 +275,10 @@ def _control(record: Record, tag: str) -> str:
 
 
 def record_to_bib(
-    record: Record,
+    record: Record, *, source_record: bytes | None = None, source_format: str = ""
 ) -> tuple[BibData, tuple[HoldingData, ...], tuple[str, ...]]:
-    """Map ``record``; the bib has no ``source_record``/``source_format`` (the reader adds
-    them). Returns the bib, the holdings and the warnings."""
+    """Map ``record``; the bib's ``source_record``/``source_format`` are what the reader
+    passes (the record as it arrived). Returns the bib, the holdings and the warnings."""
     warnings: list[str] = []
     links = LinkIndex(record)
     title_field = record.get("245")
@@ -327,6 +327,8 @@ def record_to_bib(
         extent=trim(" ".join(s.value.strip() for s in _subs(record.get("300"), "abce"))),
         notes="\n".join(n for n in notes if n),
         source_id=source_id,
+        source_record=source_record,
+        source_format=source_format,
     )
     holdings, holding_warnings = holdings_from_record(record)
     return bib, holdings, tuple(warnings + holding_warnings)

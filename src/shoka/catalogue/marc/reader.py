@@ -20,7 +20,6 @@ reason, the first 120 characters of the record) or a warning on an :class:`Impor
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -53,10 +52,11 @@ def _finish(
     if not _has_title(record):
         return BadRecord(position, "no title (245 $a)", excerpt(source))
     try:
-        bib, holdings, mapped_warnings = record_to_bib(record)
+        bib, holdings, mapped_warnings = record_to_bib(
+            record, source_record=source, source_format=fmt
+        )
     except Exception as exc:  # a mapping bug must not stop an import of thousands of records
         return BadRecord(position, f"cannot map the record: {exc!r}", excerpt(source))
-    bib = dataclasses.replace(bib, source_record=source, source_format=fmt)
     return ImportRecord(position, bib, holdings, tuple([*warnings, *mapped_warnings]))
 
 

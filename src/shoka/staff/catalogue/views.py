@@ -57,6 +57,11 @@ def _bib_url(bib_id: int) -> str:
     return reverse("staff:catalogue:bib", args=[bib_id])
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data of a POST (even when empty: a form posted with nothing is bound)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _service_errors(form: Any, error: CatalogueError) -> None:
     for field, message in error.errors.items():
         form.add_error(field if field in form.fields else None, message)
@@ -145,7 +150,7 @@ def bib_detail(request: HttpRequest, bib_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def bib_new(request: HttpRequest) -> HttpResponse:
     library = _library()
-    form = BibForm(request.POST or None, initial={"material_type": "book", "language": "jpn"})
+    form = BibForm(_posted(request), initial={"material_type": "book", "language": "jpn"})
     if request.method == "POST" and form.is_valid():
         try:
             bib = create_bib(library, form.bib_data(None), actor=_actor(request), at=_now())
@@ -162,7 +167,7 @@ def bib_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def bib_edit(request: HttpRequest, bib_id: int) -> HttpResponse:
     bib = get_object_or_404(Bib, pk=bib_id)
-    form = BibForm(request.POST or None, initial=BibForm.initial_for(bib))
+    form = BibForm(_posted(request), initial=BibForm.initial_for(bib))
     if request.method == "POST" and form.is_valid():
         try:
             update_bib(bib, form.bib_data(bib), actor=_actor(request), at=_now())
@@ -189,7 +194,7 @@ def _item(item_id: int) -> Item:
 @require_http_methods(["GET", "POST"])
 def item_add(request: HttpRequest, bib_id: int) -> HttpResponse:
     bib = get_object_or_404(Bib.objects.select_related("library"), pk=bib_id)
-    form = ItemForm(request.POST or None, library=bib.library)
+    form = ItemForm(_posted(request), library=bib.library)
     if request.method == "POST" and form.is_valid():
         try:
             item = add_item(bib, form.item_data(), actor=_actor(request), at=_now())
@@ -208,7 +213,7 @@ def item_add(request: HttpRequest, bib_id: int) -> HttpResponse:
 def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item(item_id)
     form = ItemForm(
-        request.POST or None,
+        _posted(request),
         library=item.bib.library,
         item=item,
         initial=ItemForm.initial_for(item),
@@ -230,7 +235,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item_withdraw(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item(item_id)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(_posted(request))
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -253,7 +258,7 @@ def item_withdraw(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item_transfer(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item(item_id)
-    form = TransferForm(request.POST or None, item=item)
+    form = TransferForm(_posted(request), item=item)
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -336,7 +341,7 @@ def labels(request: HttpRequest) -> HttpResponse:
                 [sheets.BarcodeLabel(item.barcode, library.name) for item in items],
                 stock,
                 start=chosen["start"],
-                symbology=chosen["symbology"],
+                symbology=chosen["symbology"] or "codabar",
             )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{chosen["kind"]}-labels.pdf"'

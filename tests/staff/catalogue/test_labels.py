@@ -49,7 +49,7 @@ def test_every_stock_fits_on_a4():
     for stock in STOCKS.values():
         right = stock.left + (stock.columns - 1) * stock.pitch_x + stock.width
         bottom = stock.top + (stock.rows - 1) * stock.pitch_y + stock.height
-        assert right <= 210.01 and bottom <= 297.01, stock.name
+        assert right <= 210.01 and bottom <= 297.01, stock.describe()
 
 
 @pytest.mark.django_db
@@ -159,7 +159,8 @@ def test_broken_label_input_is_explained_and_kept(staff, shelf, changes, field, 
 def test_the_label_page_offers_every_stock(staff, world):
     html = staff.get("/catalogue/labels/").content.decode()
     for stock in STOCKS.values():
-        assert stock.name in html
+        assert stock.describe() in html
+    assert "A4: 24 labels of 70 × 33.9 mm (3 × 8)" in html
 
 
 @pytest.mark.django_db

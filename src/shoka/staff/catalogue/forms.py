@@ -28,6 +28,10 @@ class AccessibleForm(forms.Form):
     """Marks invalid fields (aria-invalid) and points them at their error and help texts
     (the ids that staff/catalogue/_field.html gives them)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def full_clean(self) -> None:
         super().full_clean()
         for name, field in self.fields.items():
@@ -357,7 +361,7 @@ class LabelForm(AccessibleForm):
     )
     stock = forms.ChoiceField(
         label=_("Label sheet"),
-        choices=[(code, stock.name) for code, stock in STOCKS.items()],
+        choices=lambda: [(code, stock.describe()) for code, stock in STOCKS.items()],
         initial=next(iter(STOCKS)),
     )
     start = forms.IntegerField(

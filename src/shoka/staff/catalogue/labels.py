@@ -37,7 +37,7 @@ BARCODE_SYMBOLOGIES = {"codabar": "NW-7 (Codabar)", "code128": "Code 128"}
 class LabelStock:
     """A sheet of labels, in millimetres from the sheet's top left corner."""
 
-    name: str
+    name: str  # the paper: "A4"
     columns: int
     rows: int
     width: float
@@ -46,6 +46,19 @@ class LabelStock:
     top: float  # to the first label's top edge
     pitch_x: float  # from one label's left edge to the next one's
     pitch_y: float  # from one label's top edge to the one below
+
+    def describe(self) -> str:
+        """The stock as the form offers it, in the user's language."""
+        from django.utils.translation import gettext
+
+        return gettext("%(name)s: %(n)d labels of %(w)s × %(h)s mm (%(c)d × %(r)d)") % {
+            "name": self.name,
+            "n": self.per_sheet,
+            "w": f"{self.width:g}",
+            "h": f"{self.height:g}",
+            "c": self.columns,
+            "r": self.rows,
+        }
 
     @property
     def per_sheet(self) -> int:
@@ -61,13 +74,9 @@ class LabelStock:
 
 
 STOCKS: dict[str, LabelStock] = {
-    "a4-24": LabelStock("A4 24 labels, 70 × 33.9 mm (3 × 8)", 3, 8, 70, 33.9, 0, 12.9, 70, 33.9),
-    "a4-44": LabelStock(
-        "A4 44 labels, 48.3 × 25.4 mm (4 × 11)", 4, 11, 48.3, 25.4, 8.4, 8.8, 48.3, 25.4
-    ),
-    "a4-65": LabelStock(
-        "A4 65 labels, 38.1 × 21.2 mm (5 × 13)", 5, 13, 38.1, 21.2, 4.7, 10.7, 40.6, 21.2
-    ),
+    "a4-24": LabelStock("A4", 3, 8, 70, 33.9, 0, 12.9, 70, 33.9),
+    "a4-44": LabelStock("A4", 4, 11, 48.3, 25.4, 8.4, 8.8, 48.3, 25.4),
+    "a4-65": LabelStock("A4", 5, 13, 38.1, 21.2, 4.7, 10.7, 40.6, 21.2),
 }
 
 

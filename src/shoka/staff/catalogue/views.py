@@ -29,6 +29,7 @@ from shoka.search.query import QueryError
 from shoka.search.service import SearchRequest, get_service
 
 from ..access import has_role, staff_view
+from . import facets
 from . import labels as sheets
 from .forms import BibForm, ItemForm, LabelForm, SearchForm, TransferForm, WithdrawForm
 from .results import facet_groups, pages
@@ -138,6 +139,7 @@ def bib_detail(request: HttpRequest, bib_id: int) -> HttpResponse:
         "contributors": list(bib.contributors.all()),
         "isbns": list(bib.isbns.all()),
         "rows": _item_rows(bib),
+        "language": facets.LANGUAGES.get(bib.language, bib.language),
         "may_edit": may_edit,
         "label_form": LabelForm(library=bib.library) if may_edit else None,
         "withdrawn": ItemStatus.WITHDRAWN,

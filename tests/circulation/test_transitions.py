@@ -85,6 +85,7 @@ def test_item_triggers_from_lists_what_can_happen_to_an_item_on_loan():
         "checkin",
         "mark_missing",
         "send_to_repair",
+        "transfer",
         "withdraw",
     }
 

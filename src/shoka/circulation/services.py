@@ -3,7 +3,7 @@
 from .daily import DailyReport, run_daily
 from .errors import OVERRIDE_PERMISSION, CirculationRefused
 from .holds import cancel_hold, expire_holds, place_hold
-from .items import change_item_status
+from .items import ItemActionRefused, change_item_status, transfer_item, withdraw_item
 from .loans import CheckinResult, CheckoutResult, RenewResult, checkin, checkout, renew
 from .routing import Route, Routing
 
@@ -13,6 +13,7 @@ __all__ = [
     "CheckoutResult",
     "CirculationRefused",
     "DailyReport",
+    "ItemActionRefused",
     "RenewResult",
     "Route",
     "Routing",
@@ -24,4 +25,6 @@ __all__ = [
     "place_hold",
     "renew",
     "run_daily",
+    "transfer_item",
+    "withdraw_item",
 ]

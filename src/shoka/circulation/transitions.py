@@ -44,6 +44,7 @@ ITEM_TRANSITIONS: tuple[Transition, ...] = (
     _t(I.AVAILABLE, "mark_missing", I.MISSING),
     _t(I.IN_TRANSIT, "mark_missing", I.MISSING),
     _t(I.AVAILABLE, "send_to_repair", I.IN_REPAIR),
+    _t(I.AVAILABLE, "transfer", I.IN_TRANSIT),  # to a new home branch, received there
     _t(I.AVAILABLE, "withdraw", I.WITHDRAWN),
     _t(I.MISSING, "withdraw", I.WITHDRAWN),
     _t(I.IN_REPAIR, "withdraw", I.WITHDRAWN),

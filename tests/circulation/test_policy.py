@@ -674,6 +674,7 @@ OVERRIDABLE_BY_STAFF = {
     RefusalCode.NO_HOLDABLE_ITEMS: False,
     RefusalCode.PICKUP_BRANCH_INVALID: False,
     RefusalCode.HOLD_NOT_ACTIVE: False,
+    RefusalCode.NOT_IN_TRANSIT: False,
 }
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
     [
         ("staff/desk.js", "javascript"),
         ("staff/desk.css", "text/css"),
+        ("staff/holds.css", "text/css"),
         ("staff/vendor/htmx.min.js", "javascript"),
     ],
 )

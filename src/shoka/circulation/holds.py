@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
@@ -165,14 +166,40 @@ def cancel_hold(hold: Hold, *, actor: Actor, at: dt.datetime, by: str = "staff")
         return _release_item(hold, at=at, actor=actor) if was == HoldStatus.READY else None
 
 
-def expire_holds(*, library_id: int, actor: Actor, at: dt.datetime) -> list[Hold]:
+@dataclass(frozen=True)
+class ExpiredHold:
+    """A hold that expired, and where its item went (None: still travelling)."""
+
+    hold: Hold
+    routing: Routing | None
+
+
+def expire_holds(
+    *, library_id: int, actor: Actor, at: dt.datetime, pickup_branch: Branch | None = None
+) -> list[Hold]:
     """Holds left on the shelf past their last pickup day expire; each item passes to the next
-    patron in the queue (or goes home). Idempotent: a second run finds nothing to do."""
+    patron in the queue (or goes home). Idempotent: a second run finds nothing to do.
+    With `pickup_branch`, only that branch's hold shelf is cleared."""
+    done = _expire_due(library_id=library_id, actor=actor, at=at, pickup_branch=pickup_branch)
+    return [e.hold for e in done]
+
+
+def clear_expired_holds(branch: Branch, *, actor: Actor, at: dt.datetime) -> list[ExpiredHold]:
+    """Clear one branch's hold shelf of expired holds (the hold-shelf page's action): like
+    `expire_holds`, and says for each item where it goes now (shelf, next hold, transit)."""
+    return _expire_due(library_id=branch.library_id, actor=actor, at=at, pickup_branch=branch)
+
+
+def _expire_due(
+    *, library_id: int, actor: Actor, at: dt.datetime, pickup_branch: Branch | None
+) -> list[ExpiredHold]:
     today = local_date(at)
-    expired: list[Hold] = []
+    expired: list[ExpiredHold] = []
     due = Hold.objects.filter(
         bib__library_id=library_id, status=HoldStatus.READY, expires_on__lt=today
     ).order_by("expires_on", "id")
+    if pickup_branch is not None:
+        due = due.filter(pickup_branch=pickup_branch)
     for candidate in due:
         with audited_atomic():
             hold = _lock_hold_and_item(candidate)
@@ -186,6 +213,6 @@ def expire_holds(*, library_id: int, actor: Actor, at: dt.datetime) -> list[Hold
                 at=at,
                 data={"item": hold.item_id, "expires_on": str(hold.expires_on)},
             )
-            _release_item(hold, at=at, actor=actor)
-            expired.append(hold)
+            routing = _release_item(hold, at=at, actor=actor)
+            expired.append(ExpiredHold(hold, routing))
     return expired

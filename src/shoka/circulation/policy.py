@@ -144,6 +144,7 @@ class RefusalCode(StrEnum):
     NO_HOLDABLE_ITEMS = "no_holdable_items"
     PICKUP_BRANCH_INVALID = "pickup_branch_invalid"
     HOLD_NOT_ACTIVE = "hold_not_active"
+    NOT_IN_TRANSIT = "not_in_transit"
 
 
 MESSAGES: Mapping[RefusalCode, StrOrPromise] = {
@@ -173,6 +174,7 @@ MESSAGES: Mapping[RefusalCode, StrOrPromise] = {
     RefusalCode.NO_HOLDABLE_ITEMS: _("The library has no copy of this title that can be held."),
     RefusalCode.PICKUP_BRANCH_INVALID: _("Items cannot be collected at that branch."),
     RefusalCode.HOLD_NOT_ACTIVE: _("The hold is no longer active."),
+    RefusalCode.NOT_IN_TRANSIT: _("The item is not in transit (already received?)."),
 }
 
 # Item states that make a copy unavailable (labels shared with catalogue.models.ItemStatus).

@@ -2,10 +2,11 @@
 
 from .daily import DailyReport, run_daily
 from .errors import OVERRIDE_PERMISSION, CirculationRefused
-from .holds import cancel_hold, expire_holds, place_hold
+from .holds import ExpiredHold, cancel_hold, clear_expired_holds, expire_holds, place_hold
 from .items import ItemActionRefused, change_item_status, transfer_item, withdraw_item
 from .loans import CheckinResult, CheckoutResult, RenewResult, checkin, checkout, renew
 from .routing import Route, Routing
+from .transit import receive_transit
 
 __all__ = [
     "OVERRIDE_PERMISSION",
@@ -13,6 +14,7 @@ __all__ = [
     "CheckoutResult",
     "CirculationRefused",
     "DailyReport",
+    "ExpiredHold",
     "ItemActionRefused",
     "RenewResult",
     "Route",
@@ -21,8 +23,10 @@ __all__ = [
     "change_item_status",
     "checkin",
     "checkout",
+    "clear_expired_holds",
     "expire_holds",
     "place_hold",
+    "receive_transit",
     "renew",
     "run_daily",
     "transfer_item",

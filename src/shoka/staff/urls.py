@@ -15,4 +15,5 @@ urlpatterns = [
     path("account/two-step/", signin.two_step, name="two_step"),
     path("desk/", include("shoka.staff.desk.urls")),
     path("catalogue/", include("shoka.staff.catalogue.urls")),
+    path("holds/", include("shoka.staff.holds.urls")),
 ]

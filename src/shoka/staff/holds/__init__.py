@@ -1,0 +1,1 @@
+"""The holds screens of the staff site (docs/staff-holds.md)."""

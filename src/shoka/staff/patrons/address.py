@@ -33,8 +33,8 @@ def complete(postal_code: str, address: str) -> Completion:
             address, _("{code} is not a Japanese postal code").format(code=code), False
         )
     code = f"{found.postal_code[:3]}-{found.postal_code[3:]}"
-    if not address:
-        address = found.text
+    if not address or address.startswith(found.text):
+        address = address or found.text
         message = _("〒{code}: {town}. Add the block number, building and room.").format(
             code=code, town=found.text
         )

@@ -74,7 +74,9 @@ class PatronForm(forms.Form):
     guardian_relation = _text(_("Relation to the child"), help_text=_("e.g. 父, 母, 祖母"))
     guardian_contact = _text(_("Guardian's phone or address"), inputmode="tel")
     notify_channel = forms.ChoiceField(
-        label=_("Notify holds and overdues by"), choices=NotifyChannel.choices
+        label=_("Notify holds and overdues by"),
+        choices=NotifyChannel.choices,
+        initial=NotifyChannel.POSTCARD,
     )
     keeps_reading_history = forms.BooleanField(
         label=_("Keep the reading history (the patron asked for it)"), required=False

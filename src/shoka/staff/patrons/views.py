@@ -91,8 +91,7 @@ def _form_page(
         {
             # Completes the address as soon as 7 digits are typed (htmx), without a click.
             "hx-post": reverse("staff:patrons:postal"),
-            "hx-trigger": "keyup[this.value.replace(/[^0-9０-９]/g, '').length == 7] changed"
-            " delay:300ms, change",
+            "hx-trigger": "keyup[shokaPostalCodeComplete(this)] changed delay:300ms, change",
             "hx-target": "#postal-status",
             "hx-swap": "innerHTML",
             "hx-params": "csrfmiddlewaretoken,postal_code,address",

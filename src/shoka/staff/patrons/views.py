@@ -220,11 +220,15 @@ def detail(request: HttpRequest, branch: Branch, patron_id: int) -> HttpResponse
     now = timezone.now()
     services.view_patron(patron, actor=_actor(request), at=now, context="patrons.page")
     phone = format_phone_national(patron.phone) if patron.phone else ""
+    postal = patron.postal_code or ""
+    if len(postal) == 7:
+        postal = f"{postal[:3]}-{postal[3:]}"
     context = {
         "patron": patron,
         "summary": patron_summary(patron, branch, timezone.localdate(now)),
         "viewed_at": timezone.localtime(now),
         "phone": phone,
+        "postal_code": postal,
         "status_label": PatronStatus(patron.status).label,
         "block_form": BlockForm(),
         "withdrawn": patron.status == PatronStatus.WITHDRAWN,

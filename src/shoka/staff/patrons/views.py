@@ -7,6 +7,7 @@ patrons are addressed by id. Every display of a patron's record writes an access
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -193,19 +194,20 @@ def edit(request: HttpRequest, branch: Branch, patron_id: int) -> HttpResponse:
 
 @patrons_view
 @require_POST
-@at_desk
-def postal_lookup(request: HttpRequest, branch: Branch) -> HttpResponse:
-    """htmx: a message on what the postal code points to, and the address field (out of
-    band) filled with it when it was empty."""
+def postal_lookup(request: HttpRequest) -> HttpResponse:
+    """htmx: a message on what the postal code points to. When the address was empty, the
+    response's `shoka:address` event carries the town, and patrons.js puts it into the
+    address field if that is still empty (so nothing the librarian types is overwritten)."""
     form = PostalForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {}
-    done = address.complete(data.get("postal_code", ""), data.get("address", ""))
-    patron_form = PatronForm(branch.library, initial={"address": done.address})
-    return render(
-        request,
-        "staff/patrons/_postal.html",
-        {"completion": done, "form": patron_form, "oob": True},
-    )
+    typed = data.get("address", "").strip()
+    done = address.complete(data.get("postal_code", ""), typed)
+    response = render(request, "staff/patrons/_postal.html", {"completion": done})
+    if done.found and done.address != typed:
+        response["HX-Trigger"] = json.dumps(
+            {"shoka:address": {"value": done.address}}, ensure_ascii=True
+        )
+    return response
 
 
 # --- the patron's page and its actions ------------------------------------------------------

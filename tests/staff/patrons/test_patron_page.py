@@ -158,3 +158,14 @@ def test_the_card_barcode_is_codabar_with_start_and_stop_characters():
     assert symbol.encoded == "A100001A"
     long_symbol = codabar("1" * 20, 78 * 2.8346)
     assert long_symbol.width <= 78 * 2.8346 + 0.01
+
+
+def test_without_an_active_branch_the_screens_say_so(clerk, world):
+    from shoka.organisation.models import Branch
+
+    patron = world.patron()
+    Branch.objects.update(is_active=False)
+    assert clerk.get("/patrons/").status_code == 503
+    assert clerk.get("/patrons/new/").status_code == 503
+    assert clerk.get(f"/patrons/{patron.pk}/").status_code == 503
+    assert not AccessEvent.objects.exists()

@@ -147,7 +147,7 @@ class SearchForm(forms.Form):
         label=_("Card number, phone, e-mail, name or reading"),
         max_length=200,
         help_text=_("A part of a name or reading is enough; kana may be full- or half-width."),
-        widget=forms.TextInput(attrs={**OFF, "type": "search", "class": "scan"}),
+        widget=forms.TextInput(attrs={**OFF, "type": "search", "class": "scan", "autofocus": True}),
     )
 
 

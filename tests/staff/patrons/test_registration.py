@@ -121,3 +121,11 @@ def test_a_card_number_already_in_use_is_refused_on_the_card_field(clerk, world,
     html = clerk.register(adult).content.decode()
     assert 'id="id_card_number_error"' in html
     assert "this card number is already registered" in html
+
+
+def test_the_form_and_its_errors_are_in_japanese_for_a_japanese_browser(clerk, child):
+    clerk.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ja"
+    html = clerk.register(child | {"phone": "12345"}).content.decode()
+    assert "<title>利用者：利用者登録 — 書架</title>" in html
+    assert "児童の登録には保護者氏名が必要です" in html
+    assert "「12345」は正しい電話番号ではありません" in html

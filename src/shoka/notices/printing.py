@@ -4,7 +4,6 @@ member who asked and marked sent; the generation is audit-logged (files.generate
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 from shoka.audit.actors import Actor
 from shoka.audit.log import audited_atomic, record
@@ -17,8 +16,8 @@ from .pdf import Letter, Postcard, document
 from .rendering import (
     DEFAULT_LANGUAGE,
     NoticeContext,
-    context_of,
-    render,
+    Renderer,
+    contexts_of,
     render_text,
     template_for,
     template_key,
@@ -34,8 +33,8 @@ def sender_text(library: Library | int, library_name: str, language: str) -> str
     return render_text(template.body, {"library": library_name})
 
 
-def letter_of(ctx: NoticeContext, library_id: int, sender: str, language: str) -> Letter:
-    text = render(library_id, template_key(ctx, "letter"), ctx, sealed=True, language=language)
+def letter_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Letter:
+    text = renderer.render(template_key(ctx, "letter"), ctx, sealed=True)
     r = ctx.recipient
     return Letter(
         postal_code=r.postal_code,
@@ -49,9 +48,9 @@ def letter_of(ctx: NoticeContext, library_id: int, sender: str, language: str) -
     )
 
 
-def postcard_of(ctx: NoticeContext, library_id: int, sender: str, language: str) -> Postcard:
+def postcard_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Postcard:
     # sealed=False: the postcard's template gets no titles to print.
-    text = render(library_id, template_key(ctx, "postcard"), ctx, sealed=False, language=language)
+    text = renderer.render(template_key(ctx, "postcard"), ctx, sealed=False)
     r = ctx.recipient
     return Postcard(
         postal_code=r.postal_code,
@@ -63,16 +62,17 @@ def postcard_of(ctx: NoticeContext, library_id: int, sender: str, language: str)
     )
 
 
-def _pages(
+def pages_of(
     notices: list[Notice], library: Library, channel: str, today: dt.date, language: str
-) -> Iterator[Letter | Postcard]:
+) -> list[Letter | Postcard]:
+    renderer = Renderer(library, language)
     sender = sender_text(library, library.name, language)
-    for notice in notices:
-        ctx = context_of(notice, today=today)
-        if channel == Channel.LETTER:
-            yield letter_of(ctx, library.pk, sender, language)
-        else:
-            yield postcard_of(ctx, library.pk, sender, language)
+    make = letter_of if channel == Channel.LETTER else postcard_of
+    pages: list[Letter | Postcard] = []
+    for start in range(0, len(notices), 500):
+        for ctx in contexts_of(notices[start : start + 500], today=today):
+            pages.append(make(ctx, renderer, sender))
+    return pages
 
 
 def print_batch(
@@ -95,7 +95,7 @@ def print_batch(
         )
         if not notices:
             raise NothingToPrintError(f"no {channel} waiting to be printed")
-        pages = list(_pages(notices, library, channel, local_date(at), language))
+        pages = pages_of(notices, library, channel, local_date(at), language)
         order = sorted(range(len(pages)), key=lambda i: (pages[i].postal_code, i))
         data = document([pages[i] for i in order], title=f"shoka {channel}s")
         Notice.objects.filter(pk__in=[n.pk for n in notices]).update(

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 
 from django.template import Context, Engine, Template
 
-from shoka.circulation.models import Hold, Loan
+from shoka.circulation.models import Hold
 from shoka.organisation.models import Library
 from shoka.patrons.contact import format_phone_national
 from shoka.patrons.models import Patron
 
-from .models import Notice, NoticeTemplate
+from .models import Notice, NoticeLoan, NoticeTemplate
 
 # Plain text out (PDF and text/plain mail): no HTML escaping.
 _ENGINE = Engine(autoescape=False, libraries={}, builtins=[])
@@ -121,41 +121,51 @@ def _phone(value: str) -> str:
 
 
 def context_of(notice: Notice, *, today: dt.date) -> NoticeContext:
-    patron = Patron.objects.select_related("category", "library").get(pk=notice.patron_id)
-    library = patron.library
-    lines: tuple[Line, ...] = ()
-    pickup_branch = pickup_number = ""
-    last_day = None
-    if notice.hold_id is not None:
-        hold = Hold.objects.select_related("pickup_branch").get(pk=notice.hold_id)
-        pickup_branch, pickup_number, last_day = (
-            hold.pickup_branch.name,
-            hold.pickup_number,
-            hold.expires_on,
-        )
-    else:
-        loans = (
-            Loan.objects.filter(pk__in=notice.lines.values("loan_id"))
-            .select_related("item__bib")
-            .order_by("due_on", "pk")
-        )
-        lines = tuple(Line(ln.item.bib.title, ln.item.barcode, ln.due_on) for ln in loans)
-    return NoticeContext(
-        notice_id=notice.pk,
-        kind=notice.kind,
-        stage=notice.stage,
-        channel=notice.channel,
-        library=library.name,
-        today=today,
-        recipient=recipient_of(patron),
-        patron_name=patron.name,
-        card_number=patron.card_number,
-        lines=lines,
-        earliest_due=min((ln.due_on for ln in lines), default=None),
-        pickup_branch=pickup_branch,
-        pickup_number=pickup_number,
-        last_day=last_day,
+    return contexts_of([notice], today=today)[0]
+
+
+def contexts_of(notices: list[Notice], *, today: dt.date) -> list[NoticeContext]:
+    """The contexts of many notices with a handful of queries (the printer's batch)."""
+    patrons = Patron.objects.select_related("category", "library").in_bulk(
+        {n.patron_id for n in notices}
     )
+    holds = Hold.objects.select_related("pickup_branch").in_bulk(
+        {n.hold_id for n in notices if n.hold_id is not None}
+    )
+    lines: dict[int, list[Line]] = {}
+    for line in (
+        NoticeLoan.objects.filter(notice__in=[n.pk for n in notices])
+        .select_related("loan__item__bib")
+        .order_by("due_on", "loan_id")
+    ):
+        item = line.loan.item
+        lines.setdefault(line.notice_id, []).append(
+            Line(item.bib.title, item.barcode, line.loan.due_on)
+        )
+    contexts = []
+    for notice in notices:
+        patron = patrons[notice.patron_id]
+        hold = holds.get(notice.hold_id) if notice.hold_id is not None else None
+        mine = tuple(lines.get(notice.pk, ()))
+        contexts.append(
+            NoticeContext(
+                notice_id=notice.pk,
+                kind=notice.kind,
+                stage=notice.stage,
+                channel=notice.channel,
+                library=patron.library.name,
+                today=today,
+                recipient=recipient_of(patron),
+                patron_name=patron.name,
+                card_number=patron.card_number,
+                lines=mine,
+                earliest_due=min((ln.due_on for ln in mine), default=None),
+                pickup_branch=hold.pickup_branch.name if hold else "",
+                pickup_number=hold.pickup_number if hold else "",
+                last_day=hold.expires_on if hold else None,
+            )
+        )
+    return contexts
 
 
 def template_for(library: Library | int | None, key: str, language: str) -> NoticeTemplate:
@@ -181,15 +191,34 @@ class Rendered:
     body: str
 
 
+class Renderer:
+    """Renders notices with the library's templates, each looked up and compiled once."""
+
+    def __init__(self, library: Library | int, language: str = DEFAULT_LANGUAGE) -> None:
+        self.library = library
+        self.language = language
+        self._compiled: dict[str, tuple[Template | None, Template]] = {}
+
+    def _templates(self, key: str) -> tuple[Template | None, Template]:
+        if key not in self._compiled:
+            row = template_for(self.library, key, self.language)
+            subject = Template(row.subject, engine=_ENGINE) if row.subject else None
+            self._compiled[key] = (subject, Template(row.body, engine=_ENGINE))
+        return self._compiled[key]
+
+    def render(self, key: str, ctx: NoticeContext, *, sealed: bool) -> Rendered:
+        subject, body = self._templates(key)
+        values = Context(ctx.for_template(sealed=sealed))
+        return Rendered(
+            subject=subject.render(values).strip() if subject else "",
+            body=body.render(values).strip(),
+        )
+
+
 def render(
     library: Library | int, key: str, ctx: NoticeContext, *, sealed: bool, language: str
 ) -> Rendered:
-    template = template_for(library, key, language)
-    values = ctx.for_template(sealed=sealed)
-    return Rendered(
-        subject=render_text(template.subject, values) if template.subject else "",
-        body=render_text(template.body, values),
-    )
+    return Renderer(library, language).render(key, ctx, sealed=sealed)
 
 
 def template_key(ctx: NoticeContext, channel: str) -> str:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("logout/", signin.sign_out, name="logout"),
     path("account/two-step/", signin.two_step, name="two_step"),
     path("desk/", include("shoka.staff.desk.urls")),
+    path("notices/", include("shoka.staff.notices.urls")),
 ]

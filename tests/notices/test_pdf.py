@@ -157,3 +157,16 @@ def test_a_childs_postcard_goes_to_the_guardian_without_a_title(world, borrowers
     assert "山田一郎様" in address_side and "保護者様" in address_side
     assert "はらぺこ" not in address_side + message_side
     assert "山田 健さんがお借りの本" in message_side
+
+
+def test_the_librarys_own_template_wins_over_the_shipped_one(world, borrowers):
+    from shoka.notices.models import NoticeTemplate
+
+    NoticeTemplate.objects.create(
+        library=world.library,
+        key="overdue_postcard",
+        language="ja",
+        body="特製の文面 {{ name }} 様",
+    )
+    reader, _ = _print(world, borrowers, "postcard", borrowers.patron())
+    assert "特製の文面 山田 花子 様" in reader.pages[1].extract_text()

@@ -224,3 +224,45 @@ def render(
 def template_key(ctx: NoticeContext, channel: str) -> str:
     base = f"{ctx.kind}_{channel}"
     return base + "_child" if ctx.recipient.to_guardian and ctx.kind == "overdue" else base
+
+
+def sample_context(key: str, library: str = "書架市立図書館") -> NoticeContext:
+    """Made-up data for previewing a template (nobody real)."""
+    today = dt.date(2026, 6, 2)
+    due = today - dt.timedelta(days=14)
+    child = key.endswith("_child")
+    recipient = Recipient(
+        name="見本 一郎" if child else "見本 花子",
+        postal_code="3900811",
+        address="長野県松本市中央1丁目1-1",
+        phone="0263-00-0000",
+        email="sample@example.jp",
+        child_name="見本 けん" if child else "",
+    )
+    return NoticeContext(
+        notice_id=0,
+        kind="hold_ready" if key.startswith("hold_ready") else "overdue",
+        stage=2,
+        channel=key.split("_")[-2] if child else key.split("_")[-1],
+        library=library,
+        today=today,
+        recipient=recipient,
+        patron_name="見本 けん" if child else "見本 花子",
+        card_number="0000000000",
+        lines=(Line("見本の本", "200001", due), Line("架空の図鑑", "200002", due)),
+        earliest_due=due,
+        pickup_branch="本館",
+        pickup_number="A-12",
+        last_day=today + dt.timedelta(days=7),
+    )
+
+
+def preview(key: str, subject: str, body: str) -> Rendered:
+    """Render template text with sample data; raises TemplateSyntaxError for broken text.
+    Postcards are previewed as printed: without titles."""
+    ctx = sample_context(key)
+    values = Context(ctx.for_template(sealed="postcard" not in key))
+    return Rendered(
+        subject=Template(subject, engine=_ENGINE).render(values).strip() if subject else "",
+        body=Template(body, engine=_ENGINE).render(values).strip(),
+    )

@@ -13,6 +13,7 @@ from shoka.notices.models import NoticeTemplate
 def admin_client(client, world, django_user_model):
     admin = django_user_model.objects.create_superuser("admin1", password="x")
     client.force_login(admin)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the texts checked are English
     return client
 
 

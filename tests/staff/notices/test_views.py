@@ -36,6 +36,7 @@ def _overdue(world, name, kana, *, days_late, title="吾輩は猫である", **e
 @pytest.fixture
 def staff(client, world):
     client.force_login(world.staff_user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the texts checked are English
     return client
 
 

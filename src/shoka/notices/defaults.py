@@ -1,10 +1,14 @@
-"""The notice texts shipped with shoka, in Japanese and English. Libraries edit copies of
-their own; these rows (library empty) stay as the defaults. Self-contained: a migration
-never imports application code."""
+# ruff: noqa: E501 — the shipped texts read better unbroken
+"""The notice texts shipped with shoka, in Japanese and English (docs/notices.md).
 
-from django.db import migrations
+They are written to the database after every migration (and after a test database is
+flushed) when missing; rows a library has edited are never overwritten. A library's own
+row of the same key and language wins over these (rendering.template_for)."""
 
-D = '{{ d|date:"Y年n月j日" }}'
+from __future__ import annotations
+
+from typing import Any
+
 ITEMS_JA = (
     "{% for i in items %}・{{ i.title }}（資料番号 {{ i.barcode }}、返却期限 "
     '{{ i.due_on|date:"Y年n月j日" }}）\n{% endfor %}'
@@ -14,7 +18,7 @@ ITEMS_EN = (
     '{{ i.due_on|date:"j M Y" }})\n{% endfor %}'
 )
 
-TEMPLATES = [
+TEMPLATES: list[tuple[str, str, str, str]] = [
     # key, language, subject, body
     (
         "sender",
@@ -168,18 +172,17 @@ TEMPLATES = [
 ]
 
 
-def add_defaults(apps, schema_editor):
-    NoticeTemplate = apps.get_model("notices", "NoticeTemplate")
-    for key, language, subject, body in TEMPLATES:
-        NoticeTemplate.objects.update_or_create(
-            library=None, key=key, language=language, defaults={"subject": subject, "body": body}
-        )
+def ensure_default_templates(using: str = "default", **_: Any) -> None:
+    """Create the shipped texts that are missing (a post_migrate handler)."""
+    from .models import NoticeTemplate
 
-
-def remove_defaults(apps, schema_editor):
-    apps.get_model("notices", "NoticeTemplate").objects.filter(library=None).delete()
-
-
-class Migration(migrations.Migration):
-    dependencies = [("notices", "0001_initial")]
-    operations = [migrations.RunPython(add_defaults, remove_defaults)]
+    have = set(
+        NoticeTemplate.objects.using(using)
+        .filter(library__isnull=True)
+        .values_list("key", "language")
+    )
+    NoticeTemplate.objects.using(using).bulk_create(
+        NoticeTemplate(library=None, key=key, language=language, subject=subject, body=body)
+        for key, language, subject, body in TEMPLATES
+        if (key, language) not in have
+    )

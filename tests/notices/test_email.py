@@ -157,3 +157,75 @@ def test_the_server_can_require_authentication(world, borrowers, settings):
         assert len(box.messages) == 1
     finally:
         controller.stop()
+
+
+def _self_signed(tmp_path):
+    """A certificate for 127.0.0.1, made for the test, and its key."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "smtp.pem", tmp_path / "smtp.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_starttls_with_authentication_to_a_server_that_requires_it(
+    world, borrowers, settings, tmp_path, monkeypatch
+):
+    import ssl
+
+    cert_path, key_path = _self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_path, key_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))  # the client trusts the test's CA
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"shoka", b"pw"))
+
+    box = Inbox()
+    controller = _start(
+        settings,
+        box,
+        tls_context=server_tls,
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_required=True,
+    )
+    try:
+        settings.EMAIL_USE_TLS = True
+        settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "shoka", "pw"
+        _, loan = _overdue_email_patron(borrowers)
+        assert run_notices(world.library, at=at_day(loan.due_on, 1)).emails_sent == 1
+        assert box.messages[0][0] == ["hanako@example.jp"]
+    finally:
+        controller.stop()

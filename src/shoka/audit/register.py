@@ -61,6 +61,12 @@ RULES: Final[dict[str, Rule]] = {
         "The patron link is erased when the hold is collected, cancelled or expires, unless "
         "the patron opted in to a reading history.",
     ),
+    "notices.notice": Rule(
+        "Notices (督促・予約連絡): which patron was sent which notice, when and how; ids only "
+        "(names, addresses and titles are read from the records when a notice is printed).",
+        "Deleted with the patron (CASCADE). Sealed copies of printed notices (StoredFile) "
+        "expire after 24 hours and are deleted by the daily job.",
+    ),
     "audit.auditevent": Rule(
         "Audit log: every state change, with patron ids only (no personal data in clear).",
         "Append-only, never deleted (hash-chained); patron ids only.",

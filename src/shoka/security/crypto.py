@@ -31,6 +31,26 @@ def encrypt(ring: KeyRing, plaintext: str, aad: str) -> bytes:
     return TAG + version.to_bytes(2, "big") + nonce + body
 
 
+def encrypt_bytes(ring: KeyRing, plaintext: bytes, aad: str) -> bytes:
+    """The same layout for binary data (sealed copies of generated files)."""
+    version = ring.active_data_key
+    nonce = os.urandom(NONCE_BYTES)
+    body = AESGCM(ring.data_keys[version]).encrypt(nonce, plaintext, aad.encode())
+    return TAG + version.to_bytes(2, "big") + nonce + body
+
+
+def decrypt_bytes(ring: KeyRing, blob: bytes, aad: str) -> bytes:
+    version = key_version(blob)
+    key = ring.data_keys.get(version)
+    if key is None:
+        raise DecryptionError(f"data key version {version} is not in the key file")
+    nonce, body = blob[3 : 3 + NONCE_BYTES], blob[3 + NONCE_BYTES :]
+    try:
+        return AESGCM(key).decrypt(nonce, body, aad.encode())
+    except InvalidTag as exc:
+        raise DecryptionError(f"ciphertext for {aad} failed authentication") from exc
+
+
 def key_version(blob: bytes) -> int:
     if len(blob) < 3 or blob[:1] != TAG:
         raise DecryptionError("not a shoka ciphertext")

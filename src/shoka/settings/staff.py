@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "shoka.search",
     "shoka.patrons",
     "shoka.circulation",
+    "shoka.notices",
     "shoka.audit",
     "shoka.staff",
     "axes",
@@ -113,3 +114,20 @@ OTP_TOTP_ISSUER = env("SHOKA_OTP_ISSUER", "shoka")
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SHOKA_STAFF_IDLE_MINUTES = int(env("SHOKA_STAFF_IDLE_MINUTES", "30"))
+
+# --- Notices (docs/notices.md) ------------------------------------------------------------
+# Email goes through the library's SMTP server: STARTTLS (SHOKA_EMAIL_USE_TLS) or implicit
+# TLS (SHOKA_EMAIL_USE_SSL), with authentication when a user is set.
+EMAIL_HOST = env("SHOKA_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("SHOKA_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("SHOKA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env("SHOKA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SHOKA_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("SHOKA_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env("SHOKA_EMAIL_FROM", "library@localhost")
+# Each email is tried this many times, waiting 5 s, 10 s … between tries, then reported.
+SHOKA_NOTICE_EMAIL_TRIES = int(env("SHOKA_NOTICE_EMAIL_TRIES", "3"))
+SHOKA_NOTICE_EMAIL_RETRY_SECONDS = float(env("SHOKA_NOTICE_EMAIL_RETRY_SECONDS", "5"))
+# Sealed copies of generated letters and lists are deleted this many hours after creation.
+SHOKA_NOTICE_FILE_HOURS = float(env("SHOKA_NOTICE_FILE_HOURS", "24"))

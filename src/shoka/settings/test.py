@@ -42,3 +42,6 @@ SHOKA_PIN_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 # refuse; PostgreSQL empties them with TRUNCATE, so the triggers stay on there.
 # tests/audit/test_append_only.py installs them on SQLite itself.
 SHOKA_AUDIT_TRIGGERS = TEST_DB == "postgresql"
+
+# Notices: no waiting between email retries in tests.
+SHOKA_NOTICE_EMAIL_RETRY_SECONDS = 0.0

@@ -6,15 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from django.template import TemplateSyntaxError
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from shoka.audit.actors import Actor
 from shoka.audit.log import audited_atomic, record
 from shoka.catalogue.models import LoanCategory
 from shoka.circulation.models import LoanRule, PatronRule
+from shoka.notices.models import LadderStage, NoticeTemplate
+from shoka.notices.rendering import preview
 from shoka.organisation.models import (
     BookmobileStop,
     Branch,
@@ -101,3 +107,51 @@ for model in (Library, SpecialOpening, BookmobileStop, LoanCategory, PatronCateg
     admin.site.register(model, AuditedAdmin)
 
 admin.site.site_header = "書架 shoka"
+
+
+# --- notices (docs/notices.md) -----------------------------------------------------------
+
+
+@admin.register(LadderStage)
+class LadderStageAdmin(AuditedAdmin):
+    list_display = ("patron_category", "stage", "days", "channel")
+    list_filter = ("patron_category",)
+
+
+class NoticeTemplateForm(forms.ModelForm):
+    class Meta:
+        model = NoticeTemplate
+        fields = ("library", "key", "language", "subject", "body")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            preview(data.get("key", ""), data.get("subject", ""), data.get("body", ""))
+        except TemplateSyntaxError as exc:
+            self.add_error("body", _("The template cannot be read: %(error)s") % {"error": exc})
+        return data
+
+
+@admin.register(NoticeTemplate)
+class NoticeTemplateAdmin(AuditedAdmin):
+    """The library's notice texts, with a preview on made-up data."""
+
+    form = NoticeTemplateForm
+    list_display = ("key", "language", "library", "updated_at")
+    list_filter = ("language", "library")
+    readonly_fields = ("preview",)
+
+    @admin.display(description=_("preview (made-up data)"))
+    def preview(self, obj: NoticeTemplate) -> str:
+        if not obj.pk:
+            return "—"
+        try:
+            text = preview(obj.key, obj.subject, obj.body)
+        except TemplateSyntaxError as exc:
+            return str(exc)
+        return format_html("<pre>{}\n\n{}</pre>", text.subject, text.body)
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        if isinstance(obj, NoticeTemplate):
+            obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)

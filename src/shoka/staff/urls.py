@@ -17,4 +17,5 @@ urlpatterns = [
     path("catalogue/", include("shoka.staff.catalogue.urls")),
     path("holds/", include("shoka.staff.holds.urls")),
     path("patrons/", include("shoka.staff.patrons.urls")),
+    path("notices/", include("shoka.staff.notices.urls")),
 ]

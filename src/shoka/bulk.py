@@ -147,9 +147,9 @@ def insert_rows(
         ids: list[int] = []
         for start in range(0, len(prepared), per_statement):
             chunk = prepared[start : start + per_statement]
-            values = ", ".join([one] * len(chunk))
+            placeholders = ", ".join([one] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}",  # noqa: S608
+                f"INSERT INTO {table} ({columns}) VALUES {placeholders} RETURNING {pk}",  # noqa: S608
                 [v for row in chunk for v in row],
             )
             ids.extend(int(r[0]) for r in cursor.fetchall())
@@ -210,7 +210,7 @@ def custom_plans() -> Iterator[None]:
             cursor.execute("RESET plan_cache_mode")
 
 
-def id_list(ids: Sequence[int]) -> Any:
+def id_list(ids: Iterable[int]) -> Any:
     """The right-hand side of an ``__in`` look-up over many ids (thousands, in bulk jobs).
 
     On PostgreSQL the ids go as one array parameter (``IN (SELECT unnest(%s))``): a list of

@@ -99,9 +99,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.circulation --db sqlite
 	$(BIN)/python -m bench.search --db sqlite
+	$(BIN)/python -m bench.desk --db sqlite
 	@if $(BIN)/python -m shoka.devtools.pg_reachable "$(PG_URL)"; then \
 		$(BIN)/python -m bench.circulation --db postgresql --pg-url "$(PG_URL)"; \
-		$(BIN)/python -m bench.search --db postgresql --pg-url "$(PG_URL)"; fi
+		$(BIN)/python -m bench.search --db postgresql --pg-url "$(PG_URL)"; \
+		$(BIN)/python -m bench.desk --db postgresql --pg-url "$(PG_URL)"; fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -163,3 +163,45 @@ def test_an_index_of_another_schema_version_is_refused_until_rebuilt(world, inde
     with IndexWriter(index.path, heap=15_000_000, threads=1, replace_incompatible=True) as writer:
         assert writer.rebuild() == 1
     assert index.search("索引").total == 1
+
+
+def test_a_long_queue_is_committed_in_a_few_commits_and_dequeued_only_after_them(world, index):
+    bibs = [world.bib(f"長い列の本{n}", f"ナガイ レツ ノ ホン{n}") for n in range(7)]
+    commits = []
+    with IndexWriter(index.path, heap=15_000_000, threads=1) as writer:
+        real_commit = writer.writer.commit
+
+        def counting_commit():
+            # each commit sees every queue row it covers still queued
+            commits.append(IndexChange.objects.count())
+            return real_commit()
+
+        writer.writer = _Spy(writer.writer, commit=counting_commit)
+        result = writer.catch_up(batch=2, commit_docs=4, commit_seconds=3600)
+    assert result.records == 7 and result.batches == 4
+    assert commits == [7, 3]  # after 4 queue rows, then when drained
+    assert not IndexChange.objects.exists()
+    assert sorted(index.ids("長い列")) == sorted(b.pk for b in bibs)
+
+
+def test_a_queue_row_committed_late_with_a_lower_id_is_taken_by_the_next_catch_up(world, index):
+    first = world.bib("先の本", "サキ ノ ホン")
+    second = world.bib("後の本", "アト ノ ホン")
+    late = IndexChange.objects.get(bib_id=first.pk)
+    late.delete()  # as if its transaction had not committed yet when the writer read past it
+    index.catch_up()
+    assert index.ids("後の本") == [second.pk] and index.ids("先の本") == []
+    IndexChange.objects.create(id=late.id, bib_id=first.pk)  # now it commits, id below
+    index.catch_up()
+    assert index.ids("先の本") == [first.pk]
+    assert not IndexChange.objects.exists()
+
+
+class _Spy:
+    """tantivy's writer with one method replaced (its class cannot be patched)."""
+
+    def __init__(self, target, **methods) -> None:
+        self._target, self._methods = target, methods
+
+    def __getattr__(self, name):
+        return self._methods.get(name) or getattr(self._target, name)

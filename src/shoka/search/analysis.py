@@ -53,6 +53,7 @@ ISBN handling is not re-implemented: :func:`isbn_terms` wraps
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from itertools import islice
@@ -196,11 +197,16 @@ _CJK_JOIN_RE: Final[re.Pattern[str]] = re.compile(f"(?<=[{_CJK_CLASS}])[\\W_]+(?
 _SEPARATOR_RE: Final[re.Pattern[str]] = re.compile(r"[\W_]+")
 
 
+@functools.lru_cache(maxsize=16_384)
 def normalize(text: str) -> str:
     """Fold ``text`` for matching (rules 1-6 of the module docstring); idempotent.
 
     Latin words and numbers are separated by single spaces; there are no spaces inside CJK
     runs and none at either end.
+
+    Cached (a pure function of a string): the index writer folds a record's title and
+    reading three times each (tokens, exact keys, sort key), and publishers, subjects and
+    series recur from record to record.
     """
     text = unicodedata.normalize("NFKC", text)
     folded = text.casefold()

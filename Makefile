@@ -33,8 +33,13 @@ run: $(STAMP)
 	$(BIN)/shoka demo --if-empty
 	$(BIN)/shoka serve --site both --port $(PORT)
 
-## test: the whole suite on SQLite, then again on PostgreSQL when a server is reachable
-test: $(STAMP) browser-deps test-sqlite test-postgresql release-gate
+## test: the whole suite on SQLite and on PostgreSQL (when a server is reachable)
+## The two passes run side by side, one per core (their databases, temporary folders and
+## servers are separate); each pass's output is printed whole when it ends (--output-sync).
+## `make test-sqlite` or `make test-postgresql` runs one alone.
+test: $(STAMP) browser-deps
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+	@$(MAKE) --no-print-directory release-gate
 
 test-sqlite: $(STAMP) browser-deps
 	@echo "==> test suite on SQLite"

@@ -166,8 +166,15 @@ def demo(seed: int, if_empty: bool, bibs: int, patrons: int) -> None:
     help="Staff site port; with --site both the OPAC uses port + 1.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
-def serve(site: str, port: int, host: str) -> None:
-    """Development server. The two sites run as two processes with separate databases."""
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes per site (default: the number of CPU cores).",
+)
+def serve(site: str, port: int, host: str, workers: int | None) -> None:
+    """Serve the sites with gunicorn (sync workers, one per core by default) and run the
+    search-index writer. The two sites are separate processes with separate databases."""
     sites = [("staff", STAFF_SETTINGS, port)] if site in ("staff", "both") else []
     if site in ("opac", "both"):
         sites.append(("opac", OPAC_SETTINGS, port + 1 if site == "both" else port))
@@ -176,7 +183,7 @@ def serve(site: str, port: int, host: str) -> None:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module}
         procs.append(
             subprocess.Popen(  # noqa: S603 — our own interpreter and arguments
-                [sys.executable, "-m", "django", "runserver", "--noreload", f"{host}:{p}"], env=env
+                _gunicorn(host, p, workers or os.cpu_count() or 1), env=env
             )
         )
         click.echo(f"{name} site: http://{host}:{p}/")
@@ -204,6 +211,29 @@ def serve(site: str, port: int, host: str) -> None:
             proc.wait()
     except KeyboardInterrupt:
         stop()
+
+
+def _gunicorn(host: str, port: int, workers: int) -> list[str]:
+    """gunicorn's command line for one site (docs/cli.md, "serve"). Sync workers, one per core
+    (../shared/notes: more workers than cores only add latency); a request that runs longer
+    than 30 s is stopped and its worker replaced, so no page can hold a database connection
+    for minutes, whoever asks for it."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "shoka.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "30",
+        "--graceful-timeout",
+        "10",
+        "--access-logfile",
+        "-",
+    ]
 
 
 # --- jobs and circulation -----------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .env import env, env_bool, read_secret_file, shoka_home
+from .env import env, env_bool, env_int, read_secret_file, shoka_home
 
 SHOKA_HOME = shoka_home()
 SHOKA_DATA_DIR = Path(env("SHOKA_DATA_DIR", str(SHOKA_HOME / "data"))).resolve()
@@ -92,7 +92,12 @@ def postgresql_options(database: dict[str, Any]) -> dict[str, Any]:
     """Server-side parameter binding with prepared statements: every circulation action
     repeats the same dozen statements, and preparing them saves ~3 ms per checkout
     (bench/results). Turn off with SHOKA_DB_PREPARED_STATEMENTS=0 behind PgBouncer in
-    transaction-pooling mode, which cannot keep prepared statements."""
+    transaction-pooling mode, which cannot keep prepared statements.
+
+    Connections are kept for a minute between requests (checked before reuse): opening one
+    costs ~7 ms and loses the prepared statements (bench/results/desk-postgresql.md)."""
+    database["CONN_MAX_AGE"] = env_int("SHOKA_DB_CONN_MAX_AGE", 60)
+    database["CONN_HEALTH_CHECKS"] = True
     if env_bool("SHOKA_DB_PREPARED_STATEMENTS", True):
         database.setdefault("OPTIONS", {}).update(
             {"server_side_binding": True, "prepare_threshold": 2}

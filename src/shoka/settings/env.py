@@ -17,6 +17,16 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
 def shoka_home() -> Path:
     """The instance directory: data/ (databases) and keys/ (key material) live under it
     unless SHOKA_DATA_DIR / SHOKA_KEY_FILE put them elsewhere."""

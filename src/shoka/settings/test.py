@@ -27,6 +27,7 @@ if TEST_DB == "postgresql":
     )
     _pg_db = postgresql_options(dict(_pg))
     _pg_db["TEST"] = {"NAME": f"test_shoka_{os.getpid()}"}
+    _pg_db["CONN_MAX_AGE"] = 0  # tests open and close connections in threads of their own
     DATABASES = {"default": _pg_db}
 else:
     # A file, not :memory:, so that parallel connections in the concurrency tests see

@@ -182,7 +182,6 @@ def checkout(request: HttpRequest, branch: Branch) -> HttpResponse:
         result = results.problem("checkout", _("Scan or type an item barcode."))
     else:
         barcode = form.cleaned_data["barcode"]
-        may_override = _may_override(request)
         try:
             done = loans.checkout(
                 barcode,
@@ -193,7 +192,9 @@ def checkout(request: HttpRequest, branch: Branch) -> HttpResponse:
                 override_reason=form.cleaned_data["override_reason"],
             )
         except CirculationRefused as exc:
-            result = results.refused("checkout", exc, barcode=barcode, may_override=may_override)
+            result = results.refused(
+                "checkout", exc, barcode=barcode, may_override=_may_override(request)
+            )
         else:
             result = results.checked_out(done, _title(done.loan.item.bib_id))
     return _scan_response(request, branch, result, mode="checkout", patron=patron)

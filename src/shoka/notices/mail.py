@@ -45,17 +45,14 @@ def message_for(
     )
 
 
-def deliver(
-    notice: Notice, *, at: dt.datetime, actor: Actor, language: str = DEFAULT_LANGUAGE
-) -> bool:
-    """Send one email notice, retrying; mark it sent or failed. True when sent."""
+def send(message: EmailMessage) -> tuple[int, str]:
+    """Send ``message`` through the library's SMTP server, trying a few times
+    (SHOKA_NOTICE_EMAIL_TRIES, pausing SHOKA_NOTICE_EMAIL_RETRY_SECONDS × the attempt).
+    Returns (attempts, "") when sent, else (attempts, the reason without any address)."""
     tries = max(1, int(getattr(settings, "SHOKA_NOTICE_EMAIL_TRIES", 3)))
     pause = float(getattr(settings, "SHOKA_NOTICE_EMAIL_RETRY_SECONDS", 5))
-    message = message_for(notice, today=local_date(at), language=language)
     reason = ""
-    attempts = 0
     for attempt in range(1, tries + 1):
-        attempts = attempt
         try:
             with get_connection(fail_silently=False) as connection:
                 message.connection = connection
@@ -65,8 +62,16 @@ def deliver(
             if attempt < tries:
                 time.sleep(pause * attempt)
             continue
-        reason = ""
-        break
+        return attempt, ""
+    return tries, reason
+
+
+def deliver(
+    notice: Notice, *, at: dt.datetime, actor: Actor, language: str = DEFAULT_LANGUAGE
+) -> bool:
+    """Send one email notice, retrying; mark it sent or failed. True when sent."""
+    message = message_for(notice, today=local_date(at), language=language)
+    attempts, reason = send(message)
     with audited_atomic():
         fields = {"attempts": notice.attempts + attempts, "error": reason[:200]}
         if reason:

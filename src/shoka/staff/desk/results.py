@@ -65,6 +65,10 @@ def problem(kind: str, message: str, *, barcode: str = "") -> ScanResult:
     return ScanResult(kind=kind, cue=REFUSED, headline=message, barcode=barcode)
 
 
+def receipt_emailed() -> ScanResult:
+    return ScanResult(kind="receipt", cue=OK, headline=_("The receipt was sent by email."))
+
+
 def _overridden(refusals: list[Refusal]) -> list[str]:
     return [_("Overridden: {reason}").format(reason=r.message) for r in refusals]
 

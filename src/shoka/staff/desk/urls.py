@@ -17,6 +17,7 @@ urlpatterns = [
     path("renew/all/", views.renew_all, name="renew_all"),
     path("checkin/", views.checkin, name="scan_checkin"),
     path("receipt/", views.receipt, name="receipt"),
+    path("receipt/email/", views.email_receipt, name="email_receipt"),
     path("slips/hold/<int:hold_id>/", views.hold_slip, name="hold_slip"),
     path("slips/transit/<int:item_id>/", views.transit_slip, name="transit_slip"),
 ]

@@ -44,9 +44,7 @@ def inbox(settings):
     controller.stop()
 
 
-def test_the_receipt_goes_to_the_patrons_address_in_japanese_with_the_due_dates(
-    desk, world, inbox
-):
+def test_the_receipt_goes_to_the_patrons_address_in_japanese_with_the_due_dates(desk, world, inbox):
     patron = world.patron(email="reader@example.jp")
     item = world.item(world.bib("吾輩は猫である", "ワガハイ ワ ネコ デ アル"))
     desk.serve(patron)
@@ -88,6 +86,7 @@ def test_a_patron_without_an_address_gets_no_button_and_a_clear_answer(desk, wor
     assert "/desk/receipt/email/" not in desk.get("/desk/").content.decode()
     html = desk.post("/desk/receipt/email/", htmx=True).content.decode()
     assert "no email address" in html
-    assert inbox.messages == [] and not AuditEvent.objects.filter(
-        action="desk.receipt_emailed"
-    ).exists()
+    assert (
+        inbox.messages == []
+        and not AuditEvent.objects.filter(action="desk.receipt_emailed").exists()
+    )

@@ -10,7 +10,7 @@ What it does (bench/README.md has the long version):
    `shoka demo` (`shoka.demo.loader.load_demo`, 5,000 titles and 1,000 patrons by default) and
    its search index caught up, and a librarian (group "librarian") with a generated password.
 2. Starts the staff site as `make run` serves it, in its own process:
-   `python -m shoka.cli serve --site staff --port <free port>` (Django's runserver and the
+   `python -m shoka.cli serve --site staff --port <free port>` (gunicorn and the
    index writer), and stops it at the end, always.
 3. A standard-library HTTP client signs in through the form, chooses the desk's branch and,
    for each of `--patrons` patrons in good standing (active, valid card, not suspended, no
@@ -257,7 +257,7 @@ class Server:
         proc, self.proc = self.proc, None
         if proc is None or proc.poll() is not None:
             return
-        proc.send_signal(signal.SIGTERM)  # `shoka serve` stops its runserver and index writer
+        proc.send_signal(signal.SIGTERM)  # `shoka serve` stops its gunicorn and index writer
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -275,10 +275,9 @@ class ScanRefusedError(Exception):
 class Browser:
     """What the desk page's requests look like on the wire: the session and CSRF cookies,
     the form fields and, for htmx posts, htmx's headers. A new connection for each request
-    (`Connection: close`) unless `keep_alive`: on a kept-alive connection runserver's
-    response waits ~40 ms for the client's delayed ACK (it writes the headers and the body
-    in two small segments, and Nagle's algorithm holds the second), which no production set-up
-    (gunicorn behind nginx, docs/cli.md) has and which would hide everything else."""
+    (`Connection: close`) unless `keep_alive`, as a desk browser behind nginx reaches a
+    worker. (Django's runserver, which `shoka serve` used before gunicorn, stalled ~40 ms
+    per response on a kept-alive connection: Nagle's algorithm and the delayed ACK.)"""
 
     def __init__(self, port: int, deadline: float, *, keep_alive: bool = False) -> None:
         self.port = port
@@ -535,9 +534,8 @@ def count_queries(desk: Desk) -> dict[str, int]:
 
 def connect_cost(n: int = 50) -> Stats:
     """A new database connection as Django makes one (connect, session set-up, first
-    query). runserver closes the database connections when it closes a client's connection
-    (`ThreadedWSGIServer.close_request`), so with `Connection: close` every request pays it
-    once; a WSGI server with persistent connections (CONN_MAX_AGE) does not."""
+    query), which `shoka serve`'s gunicorn workers pay once: they keep their connections
+    between requests (CONN_MAX_AGE)."""
     from django.db import connection
 
     times = []
@@ -592,7 +590,8 @@ def write_results(
         "",
         "Scan-to-rendered-result time at the circulation desk: the requests the desk page "
         "makes, over HTTP to the staff site served as `make run` serves it (`shoka serve "
-        "--site staff`: runserver and the index writer), one client, sequential. Written by "
+        "--site staff`: gunicorn, one sync worker per core, and the index writer), one "
+        "client, sequential. Written by "
         "`python -m bench.desk`; bench/README.md explains it.",
         "",
         "| | |",
@@ -616,9 +615,9 @@ def write_results(
         f"{queries['login']} (Django test client, same database) |",
         f"| a new database connection | p50 {info['connect'].p50:.1f} ms, p99 "
         f"{info['connect'].p99:.1f} ms (Django: connect, set-up, first query; measured in "
-        "this process after the rounds). runserver closes its database connections with "
-        "each client connection and the client opens one per request, so every scan above "
-        "includes one (the baselines issue no SQL) |",
+        "this process after the rounds). The workers keep their database connections "
+        "between requests (CONN_MAX_AGE, settings/base.py), so the scans above pay it only "
+        "when a worker starts |",
         f"| machine load | {info['load_before']:.1f} before, {info['load_after']:.1f} after "
         f"the rounds (1-minute load average; other work shares this VM) |",
         f"| machine speed | {info['speed_before']:.2f} s before, {info['speed_after']:.2f} s "
@@ -718,7 +717,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--keep-alive",
         action="store_true",
-        help="one kept-alive connection (shows runserver's ~40 ms delayed-ACK stall)",
+        help="one kept-alive connection for all requests",
     )
     parser.add_argument("--label", default="", help="a note for the summary line")
     parser.add_argument("--no-write", action="store_true", help="print only, write no results")

@@ -615,9 +615,14 @@ def write_results(
         f"{queries['login']} (Django test client, same database) |",
         f"| a new database connection | p50 {info['connect'].p50:.1f} ms, p99 "
         f"{info['connect'].p99:.1f} ms (Django: connect, set-up, first query; measured in "
-        "this process after the rounds). The workers keep their database connections "
-        "between requests (CONN_MAX_AGE, settings/base.py), so the scans above pay it only "
-        "when a worker starts |",
+        "this process after the rounds). "
+        + (
+            "The workers keep their database connections between requests (CONN_MAX_AGE, "
+            "settings/base.py), so the scans above pay it only when a worker starts |"
+            if db == "postgresql"
+            else "On SQLite each request opens its database connection (a file open; kept "
+            "connections are a PostgreSQL setting, settings/base.py) |"
+        ),
         f"| machine load | {info['load_before']:.1f} before, {info['load_after']:.1f} after "
         f"the rounds (1-minute load average; other work shares this VM) |",
         f"| machine speed | {info['speed_before']:.2f} s before, {info['speed_after']:.2f} s "

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from shoka.audit.scan import report, scan
 
@@ -55,13 +56,19 @@ def run(project: Path, out: Path) -> int:
             print(f"UNREADABLE: {finding.path}: {finding.error}", file=sys.stderr)
     names = ", ".join(t.name for t in targets)
     if any(f.personal for f in findings):
-        print(f"release gate: FAILED — personal data in {names}", file=sys.stderr)
+        hit = sorted({t.name for t in targets for f in findings if f.personal and _in(f, t)})
+        print(f"release gate: FAILED — personal data in {', '.join(hit)}", file=sys.stderr)
         return report.EXIT_FINDINGS
     if any(f.error for f in findings):
         print(f"release gate: FAILED — unreadable units in {names}", file=sys.stderr)
         return report.EXIT_UNREADABLE
     print(f"release gate: {len(findings)} units scanned in {names}: no personal data")
     return report.EXIT_OK
+
+
+def _in(finding: Any, target: Path) -> bool:
+    """Whether a finding's unit lies in ``target`` (its path starts with the file's name)."""
+    return str(finding.path) == target.name or str(finding.path).startswith(f"{target.name}::")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,27 +5,14 @@ Test modules run in importlib mode and cannot import each other: helpers come as
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import re
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Group
+from tests.staff.conftest import NOW
 
 from shoka.catalogue.services import ContributorData
 from shoka.circulation import services
-
-TOKYO = ZoneInfo("Asia/Tokyo")
-# Tuesday 2 June 2026 (branches close on Mondays), as in tests/conftest.py.
-NOW = dt.datetime(2026, 6, 2, 11, 0, tzinfo=TOKYO)
-
-
-@pytest.fixture
-def now():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
 
 
 @pytest.fixture
@@ -89,16 +76,6 @@ class Shelf:
 @pytest.fixture
 def shelf(world) -> Shelf:
     return Shelf(world)
-
-
-@pytest.fixture
-def title_of():
-    def title_of(html: str) -> str:
-        match = re.search(r"<title>(.*?)</title>", html, re.S)
-        assert match, "the page has a <title>"
-        return match.group(1)
-
-    return title_of
 
 
 @pytest.fixture

@@ -5,19 +5,10 @@ the `desk` fixture: a test client that knows the desk's requests."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-from zoneinfo import ZoneInfo
-
 import pytest
-import time_machine
+from tests.staff.conftest import NOW
 
 from shoka.circulation import services
-
-TOKYO = ZoneInfo("Asia/Tokyo")
-# Tuesday 2 June 2026 (branches close on Mondays), as in tests/conftest.py.
-NOW = dt.datetime(2026, 6, 2, 11, 0, tzinfo=TOKYO)
 
 
 class Desk:
@@ -78,34 +69,7 @@ class Desk:
 
 
 @pytest.fixture
-def now():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
-
-
-@pytest.fixture
 def desk(client, world, now) -> Desk:
     client.force_login(world.staff_user)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the default LANGUAGE_CODE is ja
     return Desk(client, world)
-
-
-@pytest.fixture
-def title_of():
-    def title_of(html: str) -> str:
-        match = re.search(r"<title>(.*?)</title>", html, re.S)
-        assert match, "the page has a <title>"
-        return match.group(1)
-
-    return title_of
-
-
-@pytest.fixture
-def pdf_text():
-    from pypdf import PdfReader
-
-    def pdf_text(data: bytes) -> str:
-        reader = PdfReader(io.BytesIO(data))
-        return "\n".join(page.extract_text() for page in reader.pages)
-
-    return pdf_text

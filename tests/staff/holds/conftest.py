@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
+from tests.staff.conftest import NOW
 
 from shoka.catalogue.services import ItemData, add_item
 from shoka.circulation import services
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-# Tuesday 2 June 2026 (branches close on Mondays), as in tests/conftest.py.
-NOW = dt.datetime(2026, 6, 2, 11, 0, tzinfo=TOKYO)
 _barcodes = itertools.count(800001)
 
 
@@ -87,23 +82,7 @@ class Staff:
 
 
 @pytest.fixture
-def now():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
-
-
-@pytest.fixture
 def staff(client, world, now) -> Staff:
     client.force_login(world.staff_user)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the default LANGUAGE_CODE is ja
     return Staff(client, world)
-
-
-@pytest.fixture
-def title_of():
-    def title_of(html: str) -> str:
-        match = re.search(r"<title>(.*?)</title>", html, re.S)
-        assert match, "the page has a <title>"
-        return match.group(1)
-
-    return title_of

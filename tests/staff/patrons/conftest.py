@@ -5,17 +5,7 @@ and every response, for the privacy test."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-from zoneinfo import ZoneInfo
-
 import pytest
-import time_machine
-
-TOKYO = ZoneInfo("Asia/Tokyo")
-# Tuesday 2 June 2026, as in tests/conftest.py.
-NOW = dt.datetime(2026, 6, 2, 11, 0, tzinfo=TOKYO)
 
 # A new adult's registration as the form sends it (a generated person, not a real one).
 ADULT = {
@@ -73,37 +63,10 @@ class Clerk:
 
 
 @pytest.fixture
-def now():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
-
-
-@pytest.fixture
 def clerk(client, world, now) -> Clerk:
     client.force_login(world.staff_user)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the default LANGUAGE_CODE is ja
     return Clerk(client, world)
-
-
-@pytest.fixture
-def title_of():
-    def title_of(html: str) -> str:
-        match = re.search(r"<title>(.*?)</title>", html, re.S)
-        assert match, "the page has a <title>"
-        return match.group(1)
-
-    return title_of
-
-
-@pytest.fixture
-def pdf_text():
-    from pypdf import PdfReader
-
-    def pdf_text(data: bytes) -> str:
-        reader = PdfReader(io.BytesIO(data))
-        return "\n".join(page.extract_text() for page in reader.pages)
-
-    return pdf_text
 
 
 @pytest.fixture

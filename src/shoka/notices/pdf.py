@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-MINCHO = "HeiseiMin-W3"
-GOTHIC = "HeiseiKakuGo-W5"
+from shoka.pdffonts import GOTHIC, MINCHO, register_japanese_fonts
+
 LATIN = "Helvetica"
 
 POSTCARD = (100 * mm, 148 * mm)
@@ -38,16 +37,6 @@ BOX_TOP, BOX_WIDTH, BOX_HEIGHT = 12 * mm, 5.7 * mm, 8 * mm
 ADDRESS_COLUMN_X = 84 * mm
 NAME_COLUMN_X = 52 * mm
 SENDER_COLUMN_X = 22 * mm
-
-_fonts_ready = False
-
-
-def _fonts() -> None:
-    global _fonts_ready
-    if not _fonts_ready:
-        pdfmetrics.registerFont(UnicodeCIDFont(MINCHO))
-        pdfmetrics.registerFont(UnicodeCIDFont(GOTHIC))
-        _fonts_ready = True
 
 
 # --- text helpers ------------------------------------------------------------------------
@@ -262,7 +251,7 @@ def draw_postcard(canvas: Canvas, card: Postcard) -> None:
 def document(pages: Iterable[Letter | Postcard], *, title: str) -> bytes:
     """One PDF of many letters or postcards (the printer's batch). The title names the kind
     of document, never a person."""
-    _fonts()
+    register_japanese_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
     canvas.setTitle(title)

@@ -17,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from shoka.audit.actors import Actor
 from shoka.audit.log import audited_atomic, record
 from shoka.organisation.models import Library
+from shoka.pdffonts import register_japanese_fonts
 
 from . import pdf
 from .models import Channel, Kind, Notice, Status
@@ -91,7 +92,7 @@ def mark_called(
 
 def phone_list_pdf(rows: list[CallRow], *, title: str, today: dt.date) -> bytes:
     """The list on A4 landscape, for staff who call from a printout."""
-    pdf._fonts()
+    register_japanese_fonts()
     buffer = io.BytesIO()
     size = landscape(A4)
     canvas = Canvas(buffer, pagesize=size, pageCompression=1, invariant=1)

@@ -25,14 +25,12 @@ class DecryptionError(ValueError):
 
 
 def encrypt(ring: KeyRing, plaintext: str, aad: str) -> bytes:
-    version = ring.active_data_key
-    nonce = os.urandom(NONCE_BYTES)
-    body = AESGCM(ring.data_keys[version]).encrypt(nonce, plaintext.encode("utf-8"), aad.encode())
-    return TAG + version.to_bytes(2, "big") + nonce + body
+    return encrypt_bytes(ring, plaintext.encode("utf-8"), aad)
 
 
 def encrypt_bytes(ring: KeyRing, plaintext: bytes, aad: str) -> bytes:
-    """The same layout for binary data (sealed copies of generated files)."""
+    """AES-GCM under the active data key, with `aad` bound to the ciphertext; `encrypt` is
+    this for text."""
     version = ring.active_data_key
     nonce = os.urandom(NONCE_BYTES)
     body = AESGCM(ring.data_keys[version]).encrypt(nonce, plaintext, aad.encode())
@@ -58,15 +56,7 @@ def key_version(blob: bytes) -> int:
 
 
 def decrypt(ring: KeyRing, blob: bytes, aad: str) -> str:
-    version = key_version(blob)
-    key = ring.data_keys.get(version)
-    if key is None:
-        raise DecryptionError(f"data key version {version} is not in the key file")
-    nonce, body = blob[3 : 3 + NONCE_BYTES], blob[3 + NONCE_BYTES :]
-    try:
-        return AESGCM(key).decrypt(nonce, body, aad.encode()).decode("utf-8")
-    except InvalidTag as exc:
-        raise DecryptionError(f"ciphertext for {aad} failed authentication") from exc
+    return decrypt_bytes(ring, blob, aad).decode("utf-8")
 
 
 def blind_index(key: bytes, purpose: str, value: str) -> str:

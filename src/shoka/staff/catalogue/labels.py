@@ -24,10 +24,11 @@ from reportlab.graphics.barcode.common import Codabar
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-JA_FONT = "HeiseiKakuGo-W5"
+from shoka.pdffonts import GOTHIC, register_japanese_fonts
+
+JA_FONT = GOTHIC
 LATIN_FONT = "Helvetica"
 
 BARCODE_SYMBOLOGIES = {"codabar": "NW-7 (Codabar)", "code128": "Code 128"}
@@ -121,15 +122,6 @@ class BarcodeLabel:
 
 # --- drawing -----------------------------------------------------------------------------
 
-_registered = False
-
-
-def _fonts() -> None:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(JA_FONT))
-        _registered = True
-
 
 def _fitted_size(text: str, font: str, size: float, width: float) -> float:
     actual = pdfmetrics.stringWidth(text, font, size)
@@ -194,7 +186,7 @@ def _sheets(
 ) -> bytes:
     if not 1 <= start <= stock.per_sheet:
         raise ValueError(f"start must be 1 to {stock.per_sheet}")
-    _fonts()
+    register_japanese_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(title)

@@ -16,25 +16,16 @@ import io
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-JA_FONT = "HeiseiKakuGo-W5"
+from shoka.pdffonts import GOTHIC, register_japanese_fonts
+
+JA_FONT = GOTHIC
 LATIN_FONT = "Helvetica"
 LATIN_BOLD = "Helvetica-Bold"
 SLIP_WIDTH = 80 * mm  # the common receipt-printer roll (72 mm printable)
 SLIP_HEIGHT = 70 * mm
 MARGIN = 4 * mm
-
-_registered = False
-
-
-def _fonts() -> None:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(JA_FONT))
-        _registered = True
 
 
 @dataclass(frozen=True)
@@ -49,7 +40,7 @@ class Line:
 def _render(title: str, lines: list[Line]) -> bytes:
     """Centred lines from the top of an 80 mm slip. `title` goes into the PDF metadata and
     is never personal (it names the kind of slip)."""
-    _fonts()
+    register_japanese_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(SLIP_WIDTH, SLIP_HEIGHT), pageCompression=1)
     canvas.setTitle(title)

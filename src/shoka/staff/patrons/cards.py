@@ -20,7 +20,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from shoka.staff.desk.slips import JA_FONT, LATIN_BOLD, _fonts
+from shoka.pdffonts import register_japanese_fonts
+from shoka.staff.desk.slips import JA_FONT, LATIN_BOLD
 
 CARD_WIDTH = 85.6 * mm
 CARD_HEIGHT = 54 * mm
@@ -68,7 +69,7 @@ def codabar(card_number: str, width: float) -> Codabar:
 
 def patron_card(card: CardText) -> bytes:
     """One CR80 page: library name, heading, patron name, barcode, card number."""
-    _fonts()
+    register_japanese_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(CARD_WIDTH, CARD_HEIGHT), pageCompression=1)
     canvas.setTitle("patron card")

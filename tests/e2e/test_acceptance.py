@@ -219,6 +219,10 @@ def test_acceptance_scenario(
     slip = result.locator(".slip-link")
     expect(slip).to_have_attribute("href", f"/desk/slips/transit/{wanted.pk}/")
     _is_pdf(lib2, slip.get_attribute("href"))
+    # and the hold slip (pickup number and date, no title) that goes into the item
+    hold_slip_east = result.locator(".hold-slip-link")
+    expect(hold_slip_east).to_have_attribute("href", f"/desk/slips/hold/{hold.pk}/")
+    _is_pdf(lib2, hold_slip_east.get_attribute("href"))
     hold.refresh_from_db()
     assert hold.status == HoldStatus.IN_TRANSIT and hold.item_id == wanted.pk
     assert hold.pickup_number  # trapped: its pickup number is known from now on

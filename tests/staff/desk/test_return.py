@@ -74,6 +74,18 @@ def test_a_return_that_fills_a_hold_elsewhere_goes_in_transit(desk, world, pdf_t
     assert slip["Content-Type"] == "application/pdf"
     text = pdf_text(slip.content)
     assert item.barcode in text and "2026-06-02" in text
+    # The hold's slip goes into the item too: its pickup number and the date, no title.
+    hold_slip_url = f"/desk/slips/hold/{hold.pk}/"
+    assert hold_slip_url in html
+    hold_text = pdf_text(desk.get(hold_slip_url).content)
+    assert hold.pickup_number in hold_text and item.bib.title not in hold_text
+
+
+def test_a_return_that_goes_home_offers_no_hold_slip(desk, world):
+    patron, item = world.patron(), world.item(branch=world.east)
+    desk.loan(item, patron, branch=world.east)
+    html = desk.check_in(item.barcode, htmx=True).content.decode()
+    assert "/desk/slips/transit/" in html and "/desk/slips/hold/" not in html
 
 
 def test_the_hold_becomes_ready_when_the_item_arrives_at_the_pickup_branch(desk, world):

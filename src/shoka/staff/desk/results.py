@@ -34,6 +34,9 @@ class ScanResult:
     route: str = ""
     slip_url: str = ""
     slip_label: str = ""
+    # A trapped hold travelling to its pickup branch: its slip (pickup number and date, no
+    # title) goes into the item beside the transit slip.
+    hold_slip_url: str = ""
 
     @property
     def ok(self) -> bool:
@@ -114,7 +117,7 @@ def checked_in(result: CheckinResult, title: str, branch_id: int) -> ScanResult:
         details.append(
             _("Loans to the patron are suspended until {date}.").format(date=result.suspended_until)
         )
-    slip_url = slip_label = ""
+    slip_url = slip_label = hold_slip_url = ""
     if routing.route == Route.HOLD_SHELF and routing.hold is not None:
         if routing.destination is not None and routing.destination.pk != branch_id:
             headline = _("Already on the hold shelf at {branch}").format(
@@ -132,6 +135,7 @@ def checked_in(result: CheckinResult, title: str, branch_id: int) -> ScanResult:
         headline = _("Send it in transit to {branch}").format(branch=destination)
         if routing.hold is not None:
             details.append(_("A hold is waiting for it there."))
+            hold_slip_url = reverse("staff:desk:hold_slip", args=[routing.hold.pk])
         slip_url = reverse("staff:desk:transit_slip", args=[item.pk])
         slip_label = _("Print the transit slip")
         cue = ACTION
@@ -148,4 +152,5 @@ def checked_in(result: CheckinResult, title: str, branch_id: int) -> ScanResult:
         route=routing.route.value,
         slip_url=slip_url,
         slip_label=slip_label,
+        hold_slip_url=hold_slip_url,
     )

@@ -3,13 +3,9 @@ Japanese subjects and bodies correctly encoded, retries, failures reported."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
-
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from tests.smtp import Inbox, free_port, start_smtp
 
 from shoka.audit.models import AuditEvent
 from shoka.notices.daily import run_notices
@@ -18,47 +14,10 @@ from shoka.notices.models import Notice
 from .conftest import at_day
 
 
-class Inbox:
-    """An SMTP handler that keeps what it receives; `refuse` first replies with an error."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-        self.attempts = 0
-        self.refuse: list[str] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook
-        self.attempts += 1
-        if self.refuse:
-            return self.refuse.pop(0)
-        self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
-        return "250 OK"
-
-    def parsed(self, i: int = 0) -> email.message.EmailMessage:
-        return email.message_from_bytes(self.messages[i][1], policy=email.policy.default)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(settings, inbox: Inbox, **kwargs) -> Controller:
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, **kwargs)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    settings.DEFAULT_FROM_EMAIL = "library@example.jp"
-    return controller
-
-
 @pytest.fixture
 def inbox(settings):
     box = Inbox()
-    controller = _start(settings, box)
+    controller = start_smtp(settings, box)
     yield box
     controller.stop()
 
@@ -130,7 +89,7 @@ def test_a_passing_failure_is_retried_and_sent(world, borrowers, inbox):
 
 def test_an_unreachable_server_is_reported_as_failed(world, borrowers, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _free_port(), 2
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
     _, loan = _overdue_email_patron(borrowers)
     report = run_notices(world.library, at=at_day(loan.due_on, 1))
     assert report.emails_failed == 1
@@ -147,7 +106,7 @@ def test_the_server_can_require_authentication(world, borrowers, settings):
         return AuthResult(success=ok)
 
     box = Inbox()
-    controller = _start(
+    controller = start_smtp(
         settings, box, authenticator=authenticate, auth_required=True, auth_require_tls=False
     )
     try:
@@ -213,7 +172,7 @@ def test_starttls_with_authentication_to_a_server_that_requires_it(
         return AuthResult(success=(auth_data.login, auth_data.password) == (b"shoka", b"pw"))
 
     box = Inbox()
-    controller = _start(
+    controller = start_smtp(
         settings,
         box,
         tls_context=server_tls,

@@ -6,40 +6,18 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import translation
+from tests.smtp import Inbox, start_smtp
 
 from shoka.audit.models import AuditEvent
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-        self.refuse: list[str] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook
-        if self.refuse:
-            return self.refuse.pop(0)
-        self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
-        return "250 OK"
-
-
 @pytest.fixture
 def inbox(settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    settings.DEFAULT_FROM_EMAIL = "library@example.jp"
+    controller = start_smtp(settings, box)
     yield box
     controller.stop()
 

@@ -11,6 +11,8 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from shoka.audit.actors import Actor
+from shoka.audit.log import audited_atomic, record
 from shoka.notices.mail import send
 from shoka.organisation.models import Branch
 from shoka.patrons.models import Patron
@@ -33,7 +35,17 @@ def receipt_message(
 
 
 def send_receipt(
-    patron: Patron, branch: Branch, summary: PatronSummary, *, at: dt.datetime
-) -> tuple[int, str]:
-    """Send it; (attempts, "") when sent, else (attempts, reason)."""
-    return send(receipt_message(patron, branch, summary, at=at))
+    patron: Patron, branch: Branch, summary: PatronSummary, *, actor: Actor, at: dt.datetime
+) -> str:
+    """Send it and audit the attempt (`desk.receipt_emailed`: sent or not, attempts, the
+    server's reply code — never the address). Returns "" when sent, else the reason."""
+    attempts, reason = send(receipt_message(patron, branch, summary, at=at))
+    with audited_atomic():
+        record(
+            "desk.receipt_emailed",
+            patron,
+            actor=actor,
+            at=at,
+            data={"sent": not reason, "attempts": attempts, "reason": reason},
+        )
+    return reason

@@ -20,7 +20,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from shoka.audit.actors import Actor
-from shoka.audit.log import audited_atomic, record
 from shoka.catalogue.models import Bib, Item, ItemStatus
 from shoka.circulation import loans
 from shoka.circulation.errors import OVERRIDE_PERMISSION, CirculationRefused
@@ -333,15 +332,9 @@ def email_receipt(request: HttpRequest, branch: Branch) -> HttpResponse:
     else:
         now = timezone.now()
         summary = patron_summary(patron, branch, timezone.localdate(now))
-        attempts, reason = receipts.send_receipt(patron, branch, summary, at=now)
-        with audited_atomic():
-            record(
-                "desk.receipt_emailed",
-                patron,
-                actor=Actor.for_user(request.user),
-                at=now,
-                data={"sent": not reason, "attempts": attempts, "reason": reason},
-            )
+        reason = receipts.send_receipt(
+            patron, branch, summary, actor=Actor.for_user(request.user), at=now
+        )
         if reason:
             result = results.problem(
                 "receipt",

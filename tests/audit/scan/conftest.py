@@ -28,7 +28,7 @@ import pytest
 from stdnum import ean
 from stdnum.jp import in_ as my_number
 
-from shoka.demo.people import DemoPerson, generate_people, municipality_postal_codes
+from shoka.demo.people import DemoPerson, age_on, generate_people, municipality_postal_codes
 
 TODAY = dt.date(2010, 5, 10)
 MATSUMOTO = "長野県松本市"
@@ -357,7 +357,13 @@ def _backup(root: Path, expected: dict[str, Expected]) -> None:
         True, 200, 200, attrs, EBINO, "utf-8-sig", "csv"
     )
     expected["backup.zip::data/nested.tar.gz::export/phones.tsv"] = Expected(
-        True, len(children), len(children), {"name", "kana", "phone", "age"}, None, "utf-16-be"
+        True,
+        len(children),
+        len(children),
+        {"name", "kana", "phone", "age"},
+        None,  # mobile numbers only: nothing names a municipality
+        "utf-16-be",
+        "tsv",
     )
     expected["backup.zip::data/nested.tar.gz::export/README.txt"] = Expected(False)
 
@@ -385,6 +391,50 @@ def _old_archives(root: Path, expected: dict[str, Expected]) -> None:
                 tar.addfile(info, io.BytesIO(data))
             unit = f"archive/{year}.{suffix}::{year}/riyosha.csv"
         expected[unit] = Expected(True, 40, 40, attrs, MATSUMOTO, "utf-8", "csv")
+
+
+def _transfer(root: Path, expected: dict[str, Expected]) -> None:
+    """A plain (uncompressed) tar, as a maintenance copy carries it: a TSV at its top and a
+    zip inside it (read from the tar stream, so spooled) with a CP932 CSV of children whose
+    guardians are named, reachable on mobiles only."""
+    people = _people(15, 50, "宮崎県", "えびの市")
+    phones = _Phones(15, "0984")
+    tsv = "利用者番号\t氏名\tフリガナ\t郵便番号\t住所\t電話\n" + "".join(
+        f"6{i:07d}\t{p.name}\t{p.name_kana}\t{p.postal_code[:3]}-{p.postal_code[3:]}\t"
+        f"{p.address}\t{phones()}\n"
+        for i, p in enumerate(people)
+    )
+    children = [p for p in _people(16, 150, "長野県", "松本市") if p.category == "child"][:30]
+    mobiles = _Phones(16, "0263")
+    rows = ["児童名,ﾌﾘｶﾞﾅ,年齢,保護者,続柄,連絡先"]
+    for p in children:
+        assert p.guardian is not None and p.birth_date is not None
+        age = age_on(p.birth_date, TODAY)
+        rows.append(
+            f"{p.name},{_halfwidth_kana(p.name_kana)},{age},{p.guardian.name},"
+            f"{p.guardian.relation},{mobiles(mobile=True)}"
+        )
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("2005/kodomo.csv", ("\r\n".join(rows) + "\r\n").encode("cp932"))
+    with tarfile.open(root / "transfer.tar", "w") as tar:
+        for name, data in (("2006/riyosha.tsv", tsv.encode()), ("2005.zip", inner.getvalue())):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    attrs = {"patron_id", "name", "kana", "postal_code", "address", "phone"}
+    expected["transfer.tar::2006/riyosha.tsv"] = Expected(
+        True, len(people), len(people), attrs, EBINO, "utf-8", "tsv"
+    )
+    expected["transfer.tar::2005.zip::2005/kodomo.csv"] = Expected(
+        True,
+        len(children),
+        len(children),
+        {"name", "kana", "age", "guardian", "phone"},
+        None,  # mobile numbers only
+        "cp932",
+        "csv",
+    )
 
 
 def _database(root: Path, expected: dict[str, Expected]) -> None:
@@ -465,6 +515,33 @@ def _workbook(root: Path, expected: dict[str, Expected]) -> None:
     attrs = {"name", "kana", "address", "phone", "birth_date"}
     expected["book.xlsx::Sheet1"] = Expected(True, 120, 120, attrs, EBINO, None, "xlsx")
     expected["book.xlsx::蔵書"] = Expected(False)
+
+    # A workbook mailed as an attachment, in a zip that stores it uncompressed: the zip's
+    # first bytes then show the workbook's own member names (xl/workbook.xml).
+    members = _people(17, 40, "長野県", "松本市")
+    mobiles = _Phones(17, "0263")
+    roster = openpyxl.Workbook()
+    sheet = roster.active
+    assert sheet is not None
+    sheet.title = "名簿"
+    sheet.append(["氏名", "ふりがな", "携帯", "メール"])
+    for p in members:
+        sheet.append([p.name, p.name_kana, mobiles(mobile=True), p.email])
+    data = io.BytesIO()
+    roster.save(data)
+    (root / "mail").mkdir()
+    with zipfile.ZipFile(root / "mail" / "attachments.zip", "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("会員名簿.xlsx", data.getvalue())
+    emails = {p.name for p in members if p.email}
+    expected["mail/attachments.zip::会員名簿.xlsx::名簿"] = Expected(
+        True,
+        len(members),
+        len(members),
+        {"name", "kana", "phone"} | ({"email"} if emails else set()),
+        None,  # mobiles and e-mail addresses only
+        None,
+        "xlsx",
+    )
 
 
 def _memo(root: Path, expected: dict[str, Expected]) -> None:
@@ -607,6 +684,7 @@ def build_corpus(root: Path) -> Corpus:
     )
     _backup(root, expected)
     _old_archives(root, expected)
+    _transfer(root, expected)
     _database(root, expected)
     _workbook(root, expected)
     _memo(root, expected)

@@ -45,6 +45,17 @@ def test_my_number_needs_a_header_or_a_label(people):
         scanner.feed(f"氏名：{p.name}　マイナンバー：{_my_number(rng)}\n")
     scanner.flush()
     assert text.attributes == {"name", "my_number"} and text.records == len(people)
+    unlabelled = Tally()
+    scanner = TextScanner(unlabelled)
+    for p in people:
+        scanner.feed(f"氏名：{p.name}　番号 {_my_number(rng)}\n")  # twelve digits, no label
+    scanner.flush()
+    assert "my_number" not in unlabelled.attributes
+    invalid = _scan_rows(
+        [[p.name, p.phone, str(int(_my_number(rng)) ^ 1).zfill(12)] for p in people],
+        header=["氏名", "電話", "個人番号"],
+    )
+    assert "my_number" not in invalid.attributes  # a header, but wrong check digits
 
 
 def test_a_loans_export_with_isbns_is_still_personal(people):
@@ -111,3 +122,41 @@ def test_labels_in_any_case_and_birth_dates_marked_as_births(people):
     scanner.flush()
     assert tally.records == len(people)
     assert tally.attributes == {"name", "phone", "birth_date"}
+
+
+@pytest.mark.parametrize(
+    ("header", "attribute"),
+    [
+        ("氏名", "name"),
+        ("名前", "name"),
+        ("フリガナ", "kana"),
+        ("ﾌﾘｶﾞﾅ", "kana"),
+        ("カナ", "kana"),
+        ("ヨミ", "kana"),
+        ("住所", "address"),
+        ("〒", "postal_code"),
+        ("郵便番号", "postal_code"),
+        ("電話", "phone"),
+        ("TEL", "phone"),
+        ("携帯", "phone"),
+        ("メールアドレス", "email"),
+        ("生年月日", "birth_date"),
+        ("年齢", "age"),
+        ("保護者", "guardian"),
+        ("続柄", "guardian"),
+        ("個人番号", "my_number"),
+        ("利用者番号", "patron_id"),
+        ("書名", "loan_title"),
+        ("貸出日", "loan_date"),
+        ("返却期限", "loan_date"),
+        ("shimei", "name"),
+        ("jusho", "address"),
+        ("seinengappi", "birth_date"),
+        ("ISBN", tables.CATALOGUE),
+        ("著者ヨミ", tables.CATALOGUE),  # an author's reading, not a patron's
+        ("出版者住所", tables.CATALOGUE),
+        ("利用者数", None),
+    ],
+)
+def test_column_headers_name_their_attribute(header, attribute):
+    assert tables.header_attribute(header) == attribute

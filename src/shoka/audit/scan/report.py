@@ -8,7 +8,7 @@ import fnmatch
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -20,6 +20,10 @@ EXIT_OK: Final = 0
 EXIT_USAGE: Final = 2
 EXIT_FINDINGS: Final = 3
 EXIT_UNREADABLE: Final = 4
+# The keys of each unit in the JSON report and the columns of the CSV, in order.
+COLUMNS: Final = tuple(
+    "path personal records persons attributes origin encoding format severity".split()
+)
 # A municipality must register a personal-data file about more than 1,000 people.
 REGISTER_THRESHOLD: Final = 1000
 _SENSITIVE: Final = frozenset({"my_number", "guardian", "birth_date"})
@@ -36,15 +40,18 @@ class Finding:
     encoding: str | None
     format: str
     severity: str
-    rows: int = 0  # rows, lines or letters read (personal or not)
+    rows: int = 0  # rows, lines or letters read (personal or not); not in the report
     persons_exact: bool = True  # False: more keys than MAX_KEYS, persons is an upper bound
     error: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for optional, default in (("error", None), ("persons_exact", True)):
-            if data[optional] == default:
-                del data[optional]
+        """The nine keys of the report (docs/cli.md), plus ``persons_exact: false`` when
+        ``persons`` is an upper bound and ``error`` when the unit could not be read."""
+        data = {key: getattr(self, key) for key in COLUMNS}
+        if not self.persons_exact:
+            data["persons_exact"] = False
+        if self.error is not None:
+            data["error"] = self.error
         return data
 
 
@@ -144,18 +151,15 @@ def as_json(root: str | list[str], findings: Sequence[Finding], *, all_units: bo
     )
 
 
-_COLUMNS: Final = "path personal records persons attributes origin encoding format severity".split()
-
-
 def as_csv(findings: Sequence[Finding], *, all_units: bool) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_COLUMNS)
+    writer.writerow(COLUMNS)
     for f in findings:
         if all_units or f.personal:
             row = f.as_json()
             row["attributes"] = " ".join(f.attributes)
-            writer.writerow(["" if row[c] is None else row[c] for c in _COLUMNS])
+            writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
     return out.getvalue()
 
 
@@ -165,5 +169,6 @@ def as_table(findings: Sequence[Finding], *, all_units: bool) -> list[list[str]]
     for f in findings:
         if all_units or f.personal:
             attributes = ", ".join(f.attributes) if f.personal else "—"
-            rows.append([f.path, f"{f.records:,}", f"{f.persons:,}", attributes, f.origin or "—"])
+            persons = f"{f.persons:,}" if f.persons_exact else f"≤ {f.persons:,}"
+            rows.append([f.path, f"{f.records:,}", persons, attributes, f.origin or "—"])
     return [[str(i), *row] for i, row in enumerate(rows, 1)]

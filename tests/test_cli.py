@@ -148,6 +148,12 @@ def test_run_serves_both_sites_and_the_printed_password_signs_in(instance):
         server.terminate()
         out, _err = server.communicate(timeout=20)
     assert "Sign in at" in out and "/login/" in out  # how to log in is printed
+    # The access log is shoka's JSON one, which `shoka audit downloads` reads.
+    from shoka.audit.scan.downloads import parse
+
+    fetched = {(t.path, t.client, t.log) for t in parse(out.splitlines())}
+    assert ("/robots.txt", "127.0.0.1", "json") in fetched
+    assert ("/login/", "127.0.0.1", "json") in fetched
 
 
 @pytest.fixture

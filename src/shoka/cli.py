@@ -233,6 +233,8 @@ def _gunicorn(host: str, port: int, workers: int) -> list[str]:
         "10",
         "--access-logfile",
         "-",
+        "--logger-class",
+        "shoka.httplog.JsonAccessLogger",  # one JSON object per request (docs/audit.md)
     ]
 
 

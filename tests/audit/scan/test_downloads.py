@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from shoka.cli import main
@@ -63,39 +64,48 @@ def _logs(corpus, tmp_path):
     return paths
 
 
-def test_downloads_lists_who_fetched_each_personal_unit_and_counts_recipients(corpus, tmp_path):
-    runner = CliRunner()
-    scanned = runner.invoke(main, ["audit", "scan", "--format", "json", str(corpus.root)])
+def _scan_report(corpus, tmp_path):
+    scanned = CliRunner().invoke(main, ["audit", "scan", "--format", "json", str(corpus.root)])
     report = tmp_path / "scan.json"
-    report.write_text(scanned.output)
-    args = ["audit", "downloads", "--scan", str(report), "--format", "json"]
+    report.write_text(scanned.stdout)
+    return report
+
+
+def _downloads(*args: str):
+    return CliRunner().invoke(main, ["audit", "downloads", *args])
+
+
+def test_downloads_lists_who_fetched_each_personal_unit_and_counts_recipients(corpus, tmp_path):
+    args = ["--scan", str(_scan_report(corpus, tmp_path)), "--format", "json"]
     for log in _logs(corpus, tmp_path):
         args += ["--log", str(log)]
-    result = runner.invoke(main, args)
+    result = _downloads(*args)
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
 
-    fetched: dict[str, set[tuple[str, bool | None, str]]] = {}
+    size = {name: (corpus.root / name).stat().st_size for name in ("patron.db", "memo.txt")}
+    size["list"] = (corpus.root / "overdue/tokusoku_list.txt").stat().st_size
+    size["zip"] = (corpus.root / "backup.zip").stat().st_size
+    fetched: dict[str, set[tuple[str, str, int, bool | None, str]]] = {}
     for f in data["fetches"]:
-        fetched.setdefault(f["unit"], set()).add((f["client"], f["complete"], f["log"]))
+        row = (f["client"], f["time"], f["bytes"], f["complete"], f["log"])
+        fetched.setdefault(f["unit"], set()).add(row)
+    patron_db = {
+        ("203.0.113.10", "2010-05-05T10:00:00+09:00", size["patron.db"], True, "combined"),
+        ("203.0.113.11", "2010-05-05T10:05:00+09:00", 1024, False, "combined"),  # a range
+        ("203.0.113.12", "2010-05-05T10:06:00+09:00", 512, False, "combined"),  # cut short
+    }
+    backup = {("198.51.100.9", "2010-05-04T02:30:00", size["zip"], True, "xferlog")}
     assert fetched == {
         "overdue/tokusoku_list.txt": {
-            ("198.51.100.7", True, "xferlog"),
-            ("198.51.100.8", False, "xferlog"),
+            ("198.51.100.7", "2010-05-03T10:11:12", size["list"], True, "xferlog"),
+            ("198.51.100.8", "2010-05-03T11:00:00", 4096, False, "xferlog"),
         },
-        "backup.zip::data/list.csv": {("198.51.100.9", True, "xferlog")},
-        "backup.zip::data/nested.tar.gz::export/phones.tsv": {("198.51.100.9", True, "xferlog")},
-        "patron.db::riyosha": {
-            ("203.0.113.10", True, "combined"),
-            ("203.0.113.11", False, "combined"),
-            ("203.0.113.12", False, "combined"),
-        },
-        "patron.db::kashidashi": {
-            ("203.0.113.10", True, "combined"),
-            ("203.0.113.11", False, "combined"),
-            ("203.0.113.12", False, "combined"),
-        },
-        "memo.txt": {("2001:db8::5", True, "json")},
+        "backup.zip::data/list.csv": backup,  # fetching an archive fetches what is inside
+        "backup.zip::data/nested.tar.gz::export/phones.tsv": backup,
+        "patron.db::riyosha": patron_db,
+        "patron.db::kashidashi": patron_db,
+        "memo.txt": {("2001:db8::5", "2010-05-06T09:00:00+09:00", size["memo.txt"], True, "json")},
     }
     assert data["recipients"] == 4
     assert data["recipient_clients"] == sorted(
@@ -104,11 +114,77 @@ def test_downloads_lists_who_fetched_each_personal_unit_and_counts_recipients(co
     assert data["partial_only_clients"] == ["198.51.100.8", "203.0.113.11", "203.0.113.12"]
 
 
+@pytest.mark.parametrize(
+    ("log", "recipients", "partial"),
+    [
+        ("xferlog", ["198.51.100.7", "198.51.100.9"], ["198.51.100.8"]),
+        ("access.log", ["203.0.113.10"], ["203.0.113.11", "203.0.113.12"]),
+        ("shoka.jsonl", ["2001:db8::5"], []),
+    ],
+)
+def test_each_log_format_alone_names_its_recipients(corpus, tmp_path, log, recipients, partial):
+    _logs(corpus, tmp_path)
+    scan = str(_scan_report(corpus, tmp_path))
+    result = _downloads("--scan", scan, "--format", "json", "--log", str(tmp_path / log))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["recipient_clients"], data["partial_only_clients"]) == (recipients, partial)
+    assert data["recipients"] == len(recipients)
+
+
 def test_the_table_ends_with_the_number_of_recipients(corpus, tmp_path):
-    args = ["audit", "downloads"]
-    for log in _logs(corpus, tmp_path):
-        args += ["--log", str(log)]
-    result = CliRunner().invoke(main, args)
+    logs = [arg for log in _logs(corpus, tmp_path) for arg in ("--log", str(log))]
+    result = _downloads("--scan", str(_scan_report(corpus, tmp_path)), *logs)
     assert result.exit_code == 0
-    assert "流出先件数 (distinct recipients): " in result.output
-    assert "catalogue/export.csv" in result.output  # without --scan every download is listed
+    last = result.stdout.strip().splitlines()[-1]
+    assert "流出先件数 (distinct recipients): 4 · 3 more with incomplete transfers only" in last
+    assert "catalogue/export.csv" not in result.stdout  # not personal
+
+    result = _downloads(*logs)
+    assert result.exit_code == 0
+    assert "catalogue/export.csv" in result.stdout  # without --scan every download is listed
+
+
+def test_a_broken_scan_report_or_log_is_refused_clearly(corpus, tmp_path):
+    [xferlog, *_] = _logs(corpus, tmp_path)
+    for bad in ("not json\n", '{"files": 3}', '{"version": 1}'):
+        report = tmp_path / "bad.json"
+        report.write_text(bad)
+        result = _downloads("--scan", str(report), "--log", str(xferlog))
+        assert result.exit_code == 2, bad
+        assert f"{report}: not a `shoka audit scan --format json` report" in result.stderr
+    broken = tmp_path / "xferlog.gz"
+    broken.write_bytes(b"not gzip at all")
+    result = _downloads("--log", str(broken))
+    assert result.exit_code == 2
+    assert f"{broken}: cannot read" in result.stderr
+
+
+def test_a_log_in_no_known_format_is_reported(tmp_path):
+    other = tmp_path / "syslog"
+    other.write_text("May  3 10:11:12 host sshd[1]: Accepted publickey for root\n")
+    result = _downloads("--log", str(other))
+    assert result.exit_code == 0
+    assert f"{other}: no line in a known log format" in result.stderr
+
+
+def test_the_lines_shoka_serve_writes_are_read_as_its_json_log():
+    from shoka.audit.scan.downloads import parse
+    from shoka.httplog import entry
+
+    environ = {
+        "REMOTE_ADDR": "192.0.2.1",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/files/memo.txt",
+        "QUERY_STRING": "q=%E5%B1%B1%E7%94%B0",
+    }
+    line = entry(environ, "200 OK", 5123, 0.0125)
+    assert "q=" not in line  # no search terms in the log
+    [transfer] = parse([line])
+    assert (transfer.client, transfer.path, transfer.bytes, transfer.log) == (
+        "192.0.2.1",
+        "/files/memo.txt",
+        5123,
+        "json",
+    )
+    assert transfer.time.tzinfo is not None

@@ -113,14 +113,29 @@ def downloads_command(logs: tuple[Path, ...], scan_report: Path | None, output: 
 
     from shoka.audit.scan import downloads
 
+    if scan_report is not None:
+        try:
+            units, sizes = downloads.read_scan(scan_report)
+        except (OSError, downloads.ScanReportError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(report.EXIT_USAGE)
     transfers = []
     for log in logs:
         opener = gzip.open if log.suffix == ".gz" else open
-        with opener(log, "rt", encoding="utf-8", errors="replace") as lines:
-            transfers += list(downloads.parse(lines))
-    if scan_report is not None:
-        units, sizes = downloads.read_scan(scan_report)
-    else:
+        stats = downloads.LogStats()
+        try:
+            with opener(log, "rt", encoding="utf-8", errors="replace") as lines:
+                transfers += list(downloads.parse(lines, stats))
+        except (OSError, EOFError) as exc:
+            click.echo(f"error: {log}: cannot read: {exc}", err=True)
+            sys.exit(report.EXIT_USAGE)
+        if stats.lines and not stats.recognised:
+            click.echo(
+                f"warning: {log}: no line in a known log format "
+                "(xferlog, combined, shoka JSON): nothing read from it",
+                err=True,
+            )
+    if scan_report is None:
         units, sizes = sorted({t.path.lstrip("/") for t in transfers}), {}
     fetches = downloads.match(transfers, units, sizes)
     complete, partial = downloads.recipients(fetches)

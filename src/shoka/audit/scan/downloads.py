@@ -48,18 +48,35 @@ class Transfer:
     log: str  # xferlog, combined or json
 
 
-def parse(lines: Iterable[str]) -> Iterator[Transfer]:
-    """Downloads found in log lines of any of the three formats (others are skipped)."""
+@dataclass(slots=True)
+class LogStats:
+    """How many lines a log had and how many were in one of the three formats."""
+
+    lines: int = 0
+    recognised: int = 0
+
+
+def parse(lines: Iterable[str], stats: LogStats | None = None) -> Iterator[Transfer]:
+    """Downloads found in log lines of any of the three formats (others are skipped;
+    ``stats`` counts them)."""
+    stats = stats if stats is not None else LogStats()
     for line in lines:
         line = line.rstrip("\r\n")
+        if not line.strip():
+            continue
+        stats.lines += 1
+        transfer: Transfer | None = None
         if line.startswith("{"):
-            transfer = _json(line)
+            data = _json_object(line)
+            if data is not None:
+                stats.recognised += 1
+                transfer = _json(data)
         elif match := _XFERLOG.match(line):
+            stats.recognised += 1
             transfer = _xferlog(match)
         elif match := _COMBINED.match(line):
+            stats.recognised += 1
             transfer = _combined(match)
-        else:
-            transfer = None
         if transfer is not None:
             yield transfer
 
@@ -82,9 +99,17 @@ def _combined(match: re.Match[str]) -> Transfer | None:
     return Transfer(match["client"], time, urlsplit(match["path"]).path, sent, complete, "combined")
 
 
-def _json(line: str) -> Transfer | None:
+def _json_object(line: str) -> dict[str, Any] | None:
+    """A line of shoka's JSON access log (an object with a ``status``), or None."""
     try:
-        data: dict[str, Any] = json.loads(line)
+        data = json.loads(line)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and "status" in data else None
+
+
+def _json(data: dict[str, Any]) -> Transfer | None:
+    try:
         if data.get("method", "GET") != "GET" or int(data["status"]) not in (200, 206):
             return None
         complete = None if int(data["status"]) == 200 else False
@@ -153,11 +178,19 @@ def recipients(fetches: Iterable[Fetch]) -> tuple[set[str], set[str]]:
     return complete, partial
 
 
+class ScanReportError(ValueError):
+    pass
+
+
 def read_scan(path: Path) -> tuple[list[str], dict[str, int]]:
     """Personal units of a `shoka audit scan --format json` report, and the sizes of their
     files when the scanned root is still there."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    units = [f["path"] for f in data["files"] if f.get("personal")]
+    refused = ScanReportError(f"{path}: not a `shoka audit scan --format json` report")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        units = [str(f["path"]) for f in data["files"] if f.get("personal")]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise refused from exc
     sizes: dict[str, int] = {}
     root = data.get("root")
     if isinstance(root, str):

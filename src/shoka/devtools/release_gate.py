@@ -2,7 +2,7 @@
 archive the committed tree (`git archive HEAD`), and scan all three for personal data as
 `shoka audit scan --fail-on-findings` would, honouring the project's `.shoka-scan-ignore`.
 Exits with the scanner's status: 0 clean, 3 personal data found, 4 something could not be
-read; 1 when the build or the archive fails.
+read, 2 an ignore-file line without a reason; 1 when the build or the archive fails.
 
     python -m shoka.devtools.release_gate [--project DIR] [--out DIR]
 """
@@ -43,7 +43,11 @@ def run(project: Path, out: Path) -> int:
         return 1
     targets = [*sorted(dist.iterdir()), tree]
     ignore_file = project / ".shoka-scan-ignore"
-    ignore = report.Ignore.read(ignore_file) if ignore_file.is_file() else report.Ignore()
+    try:
+        ignore = report.Ignore.read(ignore_file) if ignore_file.is_file() else report.Ignore()
+    except report.IgnoreFileError as exc:
+        print(f"release gate: FAILED — {exc}", file=sys.stderr)
+        return report.EXIT_USAGE
     findings = scan(targets, ignore=ignore)
     for finding in findings:
         if finding.personal:

@@ -45,7 +45,7 @@ def _commit(root: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_gate_passes_a_clean_build_and_fails_on_a_planted_file(tmp_path):
+def test_the_gate_passes_a_clean_build_and_fails_on_a_planted_file(tmp_path, capsys):
     project = _project(tmp_path / "project")
     _commit(project)
     assert run(project, tmp_path / "out") == 0
@@ -60,7 +60,25 @@ def test_the_gate_passes_a_clean_build_and_fails_on_a_planted_file(tmp_path):
     (project / "notes" / "riyosha.csv").rename(project / "pkg" / "data" / "riyosha.csv")
     _commit(project)
     assert run(project, tmp_path / "out") == 3
-    wheel = next((tmp_path / "out" / "dist").glob("*.whl"))
     from shoka.audit.scan import scan
 
-    assert any(f.personal and f.path.endswith("pkg/data/riyosha.csv") for f in scan([wheel]))
+    for built in ("*.whl", "*.tar.gz"):  # the wheel and the sdist each carry it
+        archive = next((tmp_path / "out" / "dist").glob(built))
+        found = [f.path for f in scan([archive]) if f.personal]
+        assert found == [f"{archive.name}::{_member(archive)}pkg/data/riyosha.csv"]
+
+    # Exempted with a reason, the same build passes; without a reason the gate refuses.
+    (project / ".shoka-scan-ignore").write_text(
+        "pkg/data/riyosha.csv # a test fixture (the tree and the wheel)\n"
+        "*/pkg/data/riyosha.csv # the same in the sdist (gate_probe-1.0/…)\n"
+    )
+    _commit(project)
+    assert run(project, tmp_path / "out") == 0
+    (project / ".shoka-scan-ignore").write_text("*/pkg/data/riyosha.csv\n")
+    _commit(project)
+    assert run(project, tmp_path / "out") == 2
+    assert "every ignored path needs a reason" in capsys.readouterr().err
+
+
+def _member(archive: Path) -> str:
+    return "" if archive.suffix == ".whl" else "gate_probe-1.0/"

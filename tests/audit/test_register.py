@@ -75,6 +75,43 @@ def test_every_rule_names_a_personal_model():
     assert found == set(reg.RULES)
 
 
+def test_every_table_the_database_links_to_patrons_is_in_the_register(library):
+    # Independent of the model walk: the foreign keys the live database itself declares.
+    from django.db import connection
+
+    from shoka.patrons.models import Patron
+
+    with connection.cursor() as cursor:
+        linked = {
+            table
+            for table in connection.introspection.table_names(cursor)
+            if any(
+                other == Patron._meta.db_table
+                for _, other in connection.introspection.get_relations(cursor, table).values()
+            )
+        }
+    assert {"circulation_loan", "circulation_hold", "patrons_patronsearchtoken"} <= linked
+    assert linked <= {e.table for e in reg.register()}
+
+
+def test_any_own_relation_to_patrons_links_rows_but_a_reverse_accessor_does_not():
+    from django.db import models
+
+    from shoka.circulation.models import Loan
+    from shoka.patrons.models import Patron
+
+    for field in (
+        models.ForeignKey(Patron, on_delete=models.CASCADE),
+        models.OneToOneField(Patron, on_delete=models.CASCADE),
+        models.ManyToManyField(Patron),
+    ):
+        assert reg.links_to(field, Patron), type(field).__name__
+    assert not reg.links_to(models.CharField(max_length=10), Patron)
+    assert not reg.links_to(models.ForeignKey(Loan, on_delete=models.CASCADE), Patron)
+    reverse = Patron._meta.get_field("loans")  # Loan.patron seen from Patron
+    assert not reg.links_to(reverse, Loan) and not reg.links_to(reverse, Patron)
+
+
 def test_the_command_prints_the_register_as_json(library):
     result = CliRunner().invoke(main, ["audit", "register", "--format", "json"])
     assert result.exit_code == 0, result.output

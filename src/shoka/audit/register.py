@@ -2,7 +2,7 @@
 
 Which tables hold personal data and which attributes is *derived from the model definitions*:
 a field encrypted at rest (``EncryptedTextField``/``EncryptedDateField`` — DESIGN.md encrypts
-every personal field) is a personal attribute, named after the field; a foreign key to
+every personal field) is a personal attribute, named after the field; a relation to
 ``Patron`` links every row to a person; the audit and access logs link rows to patrons by
 ``object_type = "patrons.patron"``. The number of records and persons comes from the live
 database, and who may read each table from the permissions of the staff roles (Django groups)
@@ -103,6 +103,16 @@ def _attribute(field_name: str) -> str | None:
     return None
 
 
+def links_to(field: Any, model: Any) -> bool:
+    """Whether ``field`` is a model's own relation (foreign key, one-to-one or many-to-many,
+    not a reverse accessor) to ``model``."""
+    return bool(
+        getattr(field, "is_relation", False)
+        and not field.auto_created
+        and field.related_model is model
+    )
+
+
 def personal_models() -> list[tuple[Any, list[str], list[str], str | None]]:
     """(model, attributes, encrypted field names, how rows link to a patron) for every model
     that holds personal data, from the model definitions alone."""
@@ -123,7 +133,7 @@ def personal_models() -> list[tuple[Any, list[str], list[str], str | None]]:
                 attribute = _attribute(field.name)
                 if attribute:
                     attributes.add(attribute)
-            elif getattr(field, "many_to_one", False) and field.related_model is Patron:
+            elif links_to(field, Patron):
                 link = field.name
                 attributes.add("patron_id")
         if issubclass(model, LogEntry):

@@ -66,13 +66,20 @@ def test_no_ascii_word_boundary_is_needed_next_to_japanese_text():
 def test_a_line_glued_to_its_labels_is_still_a_record():
     from shoka.audit.scan.records import Tally
     from shoka.audit.scan.text import TextScanner
+    from shoka.demo.people import generate_people, municipality_postal_codes
 
+    codes = municipality_postal_codes("長野県", "松本市")
+    crowd = generate_people(3, 12, today=dt.date(2010, 5, 1), postal_codes=codes)
+    people = [p for p in crowd if p.birth_date][:8]
     tally = Tally()
     scanner = TextScanner(tally)
-    scanner.feed("氏名：山田 太郎電話：0263-32-1234生年月日：昭和55年4月1日\n")
-    scanner.feed("氏名：佐藤 花子電話：090-1234-5678生年月日：H2.3.4\n")
+    for p in people:  # no space, no ASCII boundary anywhere between label and value
+        assert p.birth_date is not None
+        era = f"S{p.birth_date.year - 1925}" if p.birth_date.year < 1989 else p.birth_date.year
+        born = f"{era}.{p.birth_date.month}.{p.birth_date.day}"
+        scanner.feed(f"氏名：{p.name}電話：{p.phone}生年月日：{born}\n")
     scanner.flush()
-    assert (tally.records, tally.persons) == (2, 2)
+    assert (tally.records, tally.persons) == (len(people), len(people))
     assert tally.attributes == {"name", "phone", "birth_date"}
 
 

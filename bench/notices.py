@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
         batch.append(time.perf_counter() - started)
         sizes.append(len(data))
         assert printed == count
-        prepared = pages_of(notices, library, "letter", today, "ja")  # type: ignore[arg-type]
+        prepared = pages_of(notices, library, "letter", today)  # type: ignore[arg-type]
         started = time.perf_counter()
         document(prepared, title="bench")
         layout.append(time.perf_counter() - started)

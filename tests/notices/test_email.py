@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from django.utils import translation
+from tests.conftest import AT
 from tests.smtp import Inbox, free_port, start_smtp
 
 from shoka.audit.models import AuditEvent
@@ -44,6 +46,63 @@ def test_an_overdue_email_arrives_in_japanese_correctly_encoded(world, borrowers
     body = message.get_content()
     assert body.startswith("山田 花子 様")
     assert "坊っちゃん" in body and "返却期限" in body
+
+
+def test_each_patron_gets_the_email_in_their_own_language(world, borrowers, inbox):
+    emily = borrowers.patron(
+        "Emily Clarke",
+        "クラーク エミリー",
+        email="emily@example.jp",
+        notify_channel="email",
+        language="en",
+    )
+    _, loan = _overdue_email_patron(borrowers)
+    borrowers.lend(emily, "こころ")  # a Japanese title in an English message
+    with translation.override("ja"):  # the job's own language does not matter
+        report = run_notices(world.library, at=at_day(loan.due_on, 1))
+    assert report.emails_sent == 2
+    by_recipient = {rcpt[0]: i for i, (rcpt, _) in enumerate(inbox.messages)}
+    english = inbox.parsed(by_recipient["emily@example.jp"])
+    japanese = inbox.parsed(by_recipient["hanako@example.jp"])
+
+    assert english["Subject"].strip() == "[Shoka City Library] Items past their due date"
+    assert english.get_content_charset() == "utf-8"
+    body = english.get_content()
+    assert body.startswith(f"Dear {emily.name},")
+    assert "こころ" in body  # the title arrives intact (UTF-8)
+    due = loan.due_on
+    assert f"due {due.day} {due:%b} {due.year})" in body  # English month, whatever is active
+    assert "返却" not in body and "様" not in body
+
+    assert japanese["Subject"].strip() == "【書架市立図書館】返却期限を過ぎた資料があります"
+    assert japanese.get_content().startswith("山田 花子 様")
+    assert "Dear" not in japanese.get_content()
+    raw = inbox.messages[by_recipient["hanako@example.jp"]][1]
+    assert raw.replace(b"\r", b"").split(b"\n\n", 1)[0].isascii()  # headers MIME-encoded
+
+
+def test_a_hold_ready_email_in_english_names_the_branch_in_english(world, borrowers, inbox):
+    from shoka.circulation import services
+
+    emily = borrowers.patron(
+        "Emily Clarke",
+        "クラーク エミリー",
+        email="emily@example.jp",
+        notify_channel="email",
+        language="en",
+    )
+    world.east.name_en = "East Branch"
+    world.east.save()
+    item = world.item(world.bib("こころ"))
+    hold = services.place_hold(item.bib, emily, pickup_branch=world.east, actor=world.staff, at=AT)
+    services.checkin(item.barcode, branch=world.east, actor=world.staff, at=AT)
+    run_notices(world.library, at=AT)
+    message = inbox.parsed()
+    assert message["Subject"].strip() == "[Shoka City Library] Your hold is ready"
+    body = message.get_content()
+    assert "Pickup at: East Branch" in body and "こころ" not in body
+    hold.refresh_from_db()
+    assert f"Pickup number: {hold.pickup_number}" in body
 
 
 def test_a_childs_email_speaks_to_the_guardian(world, borrowers, inbox):

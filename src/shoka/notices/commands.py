@@ -75,21 +75,19 @@ def daily_command(at_text: str | None) -> None:
 
 @notices_group.command("print")
 @click.argument("channel", type=click.Choice(["letter", "postcard"]))
-@click.option("--language", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @click.option("--keep", is_flag=True, help="Keep a sealed copy (expires) instead of streaming.")
 @click.option("--staff", "staff_user", default=None, help="Act as this staff user.")
 @click.option("--at", "at_text", default=None)
-def print_command(
-    channel: str, language: str, keep: bool, staff_user: str | None, at_text: str | None
-) -> None:
-    """All pending letters (or postcards) as one PDF on standard output."""
+def print_command(channel: str, keep: bool, staff_user: str | None, at_text: str | None) -> None:
+    """All pending letters (or postcards) as one PDF on standard output, each in its
+    patron's language."""
     setup()
     from shoka.notices import files
     from shoka.notices.printing import NothingToPrintError, print_batch
 
     library, at, actor = _library(), _at(at_text), _actor(staff_user)
     try:
-        data, count = print_batch(library, channel, at=at, actor=actor, language=language)
+        data, count = print_batch(library, channel, at=at, actor=actor)
     except NothingToPrintError as exc:
         raise click.ClickException(str(exc)) from exc
     if keep:

@@ -14,10 +14,10 @@ from . import files
 from .models import Channel, Notice, Status
 from .pdf import Letter, Postcard, document
 from .rendering import (
-    DEFAULT_LANGUAGE,
     NoticeContext,
     Renderer,
     contexts_of,
+    name_in,
     render_text,
     template_for,
     template_key,
@@ -28,12 +28,25 @@ class NothingToPrintError(LookupError):
     pass
 
 
-def sender_text(library: Library | int, library_name: str, language: str) -> str:
+def sender_text(library: Library, language: str) -> str:
     template = template_for(library, "sender", language)
-    return render_text(template.body, {"library": library_name})
+    return render_text(template.body, {"library": name_in(library, language)})
+
+
+class Senders(dict[str, str]):
+    """The library's return address in each language, rendered once."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+
+    def __missing__(self, language: str) -> str:
+        self[language] = sender_text(self.library, language)
+        return self[language]
 
 
 def letter_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Letter:
+    """A letter in the patron's language; the address block keeps the postal convention."""
     text = renderer.render(template_key(ctx, "letter"), ctx, sealed=True)
     r = ctx.recipient
     return Letter(
@@ -45,6 +58,7 @@ def letter_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Letter:
         sender=sender,
         subject=text.subject,
         body=text.body,
+        language=ctx.language,
     )
 
 
@@ -63,15 +77,15 @@ def postcard_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Postcard
 
 
 def pages_of(
-    notices: list[Notice], library: Library, channel: str, today: dt.date, language: str
+    notices: list[Notice], library: Library, channel: str, today: dt.date
 ) -> list[Letter | Postcard]:
-    renderer = Renderer(library, language)
-    sender = sender_text(library, library.name, language)
+    """The pages of `notices`, each in its patron's language."""
+    renderer, senders = Renderer(library), Senders(library)
     make = letter_of if channel == Channel.LETTER else postcard_of
     pages: list[Letter | Postcard] = []
     for start in range(0, len(notices), 500):
         for ctx in contexts_of(notices[start : start + 500], today=today):
-            pages.append(make(ctx, renderer, sender))
+            pages.append(make(ctx, renderer, senders[ctx.language]))
     return pages
 
 
@@ -81,10 +95,10 @@ def print_batch(
     *,
     at: dt.datetime,
     actor: Actor,
-    language: str = DEFAULT_LANGUAGE,
 ) -> tuple[bytes, int]:
     """All pending notices of `channel` (letter or postcard) as one PDF, in postal-code
-    order; they are marked sent. Returns the PDF and the number of notices."""
+    order, each in its patron's language; they are marked sent. Returns the PDF and the
+    number of notices."""
     if channel not in (Channel.LETTER, Channel.POSTCARD):
         raise ValueError(f"only letters and postcards are printed, not {channel!r}")
     with audited_atomic():
@@ -95,7 +109,7 @@ def print_batch(
         )
         if not notices:
             raise NothingToPrintError(f"no {channel} waiting to be printed")
-        pages = pages_of(notices, library, channel, local_date(at), language)
+        pages = pages_of(notices, library, channel, local_date(at))
         order = sorted(range(len(pages)), key=lambda i: (pages[i].postal_code, i))
         data = document([pages[i] for i in order], title=f"shoka {channel}s")
         Notice.objects.filter(pk__in=[n.pk for n in notices]).update(

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from shoka.audit.actors import Actor
@@ -34,10 +34,6 @@ def _library() -> Library:
     if library is None:
         raise Http404("no library")
     return library
-
-
-def _language() -> str:
-    return "en" if (get_language() or "ja").startswith("en") else "ja"
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
@@ -86,7 +82,6 @@ def print_batch(request: HttpRequest) -> HttpResponse:
             channel,
             at=timezone.now(),
             actor=Actor.for_user(request.user),
-            language=_language(),
         )
     except NothingToPrintError:
         return _overview(request, error=_("Nothing is waiting to be printed."), status=409)

@@ -8,19 +8,29 @@ values (見本 花子 …), in the language of the text."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.template import TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
 
+from shoka.audit.actors import Actor
+from shoka.audit.log import audited_atomic, record
+from shoka.organisation.models import Library
+
+from .models import NoticeTemplate
 from .rendering import (
     DEFAULT_LANGUAGE,
+    LANGUAGES,
     Line,
     NoticeContext,
     Recipient,
     Rendered,
     compile_text,
+    name_in,
     render_compiled,
 )
+
+SUBJECT_MAX = 200  # NoticeTemplate.subject
 
 #: Every text a library may edit, with what it is for (the staff screen lists them).
 KEYS: dict[str, object] = {
@@ -40,6 +50,11 @@ def is_sealed(key: str) -> bool:
     """Letters and emails are read by the addressee only; a postcard by anyone who handles
     it, so its template is never given the titles."""
     return "postcard" not in key
+
+
+def has_subject(key: str) -> bool:
+    """Emails have a subject line, letters a heading; postcards and the sender neither."""
+    return channel_of(key) in ("email", "letter")
 
 
 def channel_of(key: str) -> str:
@@ -116,3 +131,146 @@ def preview(
         return render_compiled(compiled_subject, compiled_body, values, language)
     except Exception as exc:  # any failure of the library's text is reported, not raised
         raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
+
+
+# --- editing (the staff screen *Notice texts*) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextRow:
+    """One text as the library has it: its own edited copy, or the one shipped."""
+
+    key: str
+    label: object
+    language: str
+    subject: str
+    body: str
+    edited: bool
+    updated_at: dt.datetime | None
+
+
+def _check_key(key: str, language: str) -> None:
+    if key not in KEYS:
+        raise LookupError(f"no notice text {key!r}")
+    if language not in LANGUAGES:
+        raise LookupError(f"no notice texts in {language!r}")
+
+
+def text_of(library: Library, key: str, language: str) -> TextRow:
+    """The text of `key` in `language` as the library sends it (no fallback to another
+    language: the screen edits exactly this one). Raises LookupError for an unknown key."""
+    _check_key(key, language)
+    rows = NoticeTemplate.objects.filter(key=key, language=language)
+    own = rows.filter(library=library).first()
+    row = own or rows.filter(library__isnull=True).first()
+    return TextRow(
+        key=key,
+        label=KEYS[key],
+        language=language,
+        subject=row.subject if row else "",
+        body=row.body if row else "",
+        edited=own is not None,
+        updated_at=own.updated_at if own else None,
+    )
+
+
+def texts_of(library: Library) -> list[TextRow]:
+    return [text_of(library, key, lang) for key in KEYS for lang in LANGUAGES]
+
+
+def save_text(
+    library: Library,
+    key: str,
+    language: str,
+    *,
+    subject: str,
+    body: str,
+    actor: Actor,
+    at: dt.datetime,
+) -> NoticeTemplate:
+    """Save the library's own copy of a text after checking that it reads and renders on
+    the made-up notice; a text that does not is refused (TemplateError) and nothing is
+    saved. Audit-logged with the key and language (the text itself is the library's)."""
+    _check_key(key, language)
+    subject, body = subject.strip(), body.strip()
+    if not body:
+        raise TemplateError(str(_("The text is empty.")))
+    if len(subject) > SUBJECT_MAX:
+        raise TemplateError(
+            str(_("The subject is longer than %(n)d characters.") % {"n": SUBJECT_MAX})
+        )
+    if subject and not has_subject(key):
+        raise TemplateError(str(_("Postcards and the sender have no subject.")))
+    preview(key, subject, body, language=language, library=name_in(library, language))
+    with audited_atomic():
+        row, created = NoticeTemplate.objects.select_for_update().get_or_create(
+            library=library,
+            key=key,
+            language=language,
+            defaults={"subject": subject, "body": body, "updated_at": at},
+        )
+        if not created:
+            row.subject, row.body, row.updated_at = subject, body, at
+            row.save(update_fields=["subject", "body", "updated_at"])
+        record(
+            "notices.text_saved",
+            row,
+            actor=actor,
+            at=at,
+            data={"key": key, "language": language, "first_edit": created},
+        )
+    return row
+
+
+def reset_text(library: Library, key: str, language: str, *, actor: Actor, at: dt.datetime) -> bool:
+    """Go back to the text shipped with shoka (delete the library's copy). True when there
+    was a copy to delete."""
+    _check_key(key, language)
+    with audited_atomic():
+        own = NoticeTemplate.objects.filter(library=library, key=key, language=language).first()
+        if own is None:
+            return False
+        record(
+            "notices.text_reset", own, actor=actor, at=at, data={"key": key, "language": language}
+        )
+        own.delete()
+    return True
+
+
+def sample_pdf(
+    library: Library, key: str, subject: str, body: str, *, language: str, stage: int = 2
+) -> bytes:
+    """A letter or postcard of the made-up notice with this text, as the printer would get
+    it (for checking the layout). Raises TemplateError like `preview`."""
+    from .pdf import Letter, Postcard, document
+    from .printing import sender_text
+
+    library_name = name_in(library, language)
+    text = preview(key, subject, body, language=language, library=library_name, stage=stage)
+    ctx = sample_context(key, language=language, library=library_name, stage=stage)
+    r, sender = ctx.recipient, sender_text(library, language)
+    page: Letter | Postcard
+    if channel_of(key) == "letter":
+        page = Letter(
+            postal_code=r.postal_code,
+            address=r.address,
+            name=r.name,
+            child_name=r.child_name,
+            date=ctx.today,
+            sender=sender,
+            subject=text.subject,
+            body=text.body,
+            language=language,
+        )
+    elif channel_of(key) == "postcard":
+        page = Postcard(
+            postal_code=r.postal_code,
+            address=r.address,
+            name=r.name,
+            child_name=r.child_name,
+            sender=sender,
+            message=text.body,
+        )
+    else:
+        raise TemplateError(str(_("Only letters and postcards are printed.")))
+    return document([page], title="shoka sample")

@@ -81,3 +81,35 @@ def test_an_administrator_edits_a_letters_text_with_a_preview(world, librarian, 
         page.get_by_role("button", name="保存").click()
     expect(page.get_by_role("status")).to_contain_text("保存しました")
     assert NoticeTemplate.objects.get(library=world.library, key="overdue_letter", language="ja")
+
+
+def test_a_librarian_prints_the_postcards_and_prints_the_batch_again(world, librarian, axe):
+    loaned = AT - dt.timedelta(days=60)
+    patron = world.patron("佐藤 太郎", "サトウ タロウ", at=loaned - dt.timedelta(days=1))
+    item = world.item(world.bib("吾輩は猫である"))
+    loan = services.checkout(
+        item.barcode, patron, branch=world.main, actor=world.staff, at=loaned
+    ).loan
+    run_notices(
+        world.library,
+        at=dt.datetime.combine(loan.due_on + dt.timedelta(days=14), dt.time(7), AT.tzinfo),
+    )
+    page = librarian
+    page.goto("/notices/")
+    page.get_by_label("はがき").check()
+    with page.expect_download() as first:
+        page.get_by_role("button", name="印刷", exact=True).click()
+    assert first.value.suggested_filename == "postcards.pdf"
+    page.reload()
+    row = (
+        page.get_by_role("row")
+        .filter(has_text="はがき")
+        .filter(has=page.get_by_role("button", name=re.compile("もう一度印刷")))
+    )
+    expect(row).to_have_count(1)
+    assert not (violations := axe(page)), violations
+    with page.expect_download() as again:
+        row.get_by_role("button").click()
+    assert again.value.suggested_filename.startswith("reprint-")
+    notice = Notice.objects.get(patron=patron)
+    assert notice.status == "sent" and notice.batch_id is not None

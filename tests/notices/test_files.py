@@ -39,7 +39,7 @@ def _postcards(world, borrowers):
     loan = borrowers.lend(taro, "蟹工船")
     at = at_day(loan.due_on, 14)
     run_notices(world.library, at=at)
-    data, _ = print_batch(world.library, "postcard", at=at, actor=world.staff)
+    data, _, _ = print_batch(world.library, "postcard", at=at, actor=world.staff)
     return taro, at, data
 
 

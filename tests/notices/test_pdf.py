@@ -57,7 +57,7 @@ def _print(world, borrowers, channel, *people, title="吾輩は猫である"):
     loans = [borrowers.lend(p, title) for p in people]
     at = at_day(loans[0].due_on, 14)
     run_notices(world.library, at=at)
-    data, count = print_batch(world.library, channel, at=at, actor=world.staff)
+    data, count, _batch = print_batch(world.library, channel, at=at, actor=world.staff)
     return PdfReader(io.BytesIO(data)), count
 
 
@@ -151,7 +151,7 @@ def test_each_letter_of_a_batch_is_in_its_patrons_language(world, borrowers, let
     at = at_day(loan.due_on, 14)
     run_notices(world.library, at=at)
     with translation.override("ja"):  # the staff member's language does not matter
-        data, count = print_batch(world.library, "letter", at=at, actor=world.staff)
+        data, count, _batch = print_batch(world.library, "letter", at=at, actor=world.staff)
     reader = PdfReader(io.BytesIO(data))
     assert count == 2 and len(reader.pages) == 2
     english, japanese = (p.extract_text() for p in reader.pages)  # postal-code order

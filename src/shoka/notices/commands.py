@@ -48,9 +48,14 @@ def _actor(username: str | None) -> Any:
     return Actor.for_user(user)
 
 
-def _stream(data: bytes) -> None:
+def _refuse_terminal() -> None:
+    """Before anything is marked printed: a PDF on a terminal helps nobody."""
     if sys.stdout.isatty():
         raise click.ClickException("refusing to write a PDF to a terminal: pipe it (| lp)")
+
+
+def _stream(data: bytes) -> None:
+    _refuse_terminal()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
 
@@ -86,18 +91,59 @@ def print_command(channel: str, keep: bool, staff_user: str | None, at_text: str
     from shoka.notices.printing import NothingToPrintError, print_batch
 
     library, at, actor = _library(), _at(at_text), _actor(staff_user)
+    if not keep:
+        _refuse_terminal()
     try:
-        data, count = print_batch(library, channel, at=at, actor=actor)
+        data, count, batch = print_batch(library, channel, at=at, actor=actor)
     except NothingToPrintError as exc:
         raise click.ClickException(str(exc)) from exc
     if keep:
         stored = files.keep(library, f"{channel}s", data, actor=actor, at=at)
         click.echo(
-            f"{count} {channel}(s) kept until {stored.expires_at:%Y-%m-%d %H:%M}: "
+            f"batch {batch}: {count} {channel}(s) kept until {stored.expires_at:%Y-%m-%d %H:%M}: "
             f"`shoka notices fetch {stored.token}`"
         )
         return
+    click.echo(f"batch {batch}: {count} {channel}(s)", err=True)
     _stream(data)
+
+
+@notices_group.command("batches")
+@click.option("--limit", default=10, show_default=True, help="How many, newest first.")
+def batches_command(limit: int) -> None:
+    """The printer's batches printed lately (to reprint one)."""
+    setup()
+    from django.utils import timezone
+
+    from shoka.notices.printing import recent_batches
+
+    rows = recent_batches(_library(), limit=limit)
+    if not rows:
+        click.echo("no batch printed yet")
+    for b in rows:
+        click.echo(
+            f"{b.pk}\t{timezone.localtime(b.printed_at):%Y-%m-%d %H:%M}\t{b.channel}\t"
+            f"{b.count}\t{b.printed_by}"
+        )
+
+
+@notices_group.command("reprint")
+@click.argument("batch", type=int)
+@click.option("--staff", "staff_user", default=None, help="Act as this staff user.")
+def reprint_command(batch: int, staff_user: str | None) -> None:
+    """Print a batch again (standard output): nothing is recorded or sent anew."""
+    setup()
+    from django.utils import timezone
+
+    from shoka.notices.printing import NothingToPrintError, reprint_batch
+
+    _refuse_terminal()
+    try:
+        printed = reprint_batch(_library(), batch, at=timezone.now(), actor=_actor(staff_user))
+    except NothingToPrintError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"batch {batch} again: {printed.notices} notice(s)", err=True)
+    _stream(printed.data)
 
 
 @notices_group.command("fetch")

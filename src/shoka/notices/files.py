@@ -35,16 +35,26 @@ def _aad(token: str) -> str:
 
 
 def generated(
-    library: Library, kind: str, data: bytes, *, actor: Actor, at: dt.datetime, count: int
+    library: Library,
+    kind: str,
+    data: bytes,
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    count: int,
+    batch: int | None = None,
 ) -> bytes:
     """Log that a file was made and handed to `actor`; returns the bytes to stream."""
+    facts: dict[str, object] = {"kind": kind, "notices": count, "bytes": len(data)}
+    if batch is not None:
+        facts["batch"] = batch
     with audited_atomic():
         record(
             "notices.file_generated",
             ("organisation.library", library.pk),
             actor=actor,
             at=at,
-            data={"kind": kind, "notices": count, "bytes": len(data)},
+            data=facts,
         )
     return data
 

@@ -66,6 +66,32 @@ class LadderStage(models.Model):
         return f"stage {self.stage}: day {self.days} {self.channel}"
 
 
+class PrintBatch(models.Model):
+    """One run of the printer's batch (all of a day's letters or postcards): which notices
+    went to paper together, so that staff can print the same batch again — a jammed
+    printer, a spoilt sheet — without recording or sending anything anew. Ids and counts
+    only; the PDF itself is never kept here."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    printed_at = models.DateTimeField()
+    printed_by = models.CharField(max_length=64)  # an actor code
+    count = models.PositiveIntegerField()  # notices printed (patrons deleted since leave it)
+
+    class Meta:
+        verbose_name = _("printed batch")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["letter", "postcard"]),
+                name="print_batch_paper_only",
+            ),
+        ]
+        indexes = [models.Index(fields=["library", "-printed_at"], name="print_batch_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"batch {self.pk}"
+
+
 class Notice(models.Model):
     """One notice to one patron. No personal data: ids, stage, channel, status, times."""
 
@@ -88,6 +114,10 @@ class Notice(models.Model):
     error = models.CharField(max_length=200, blank=True)
     # Phone calls: the result of the call, chosen from a list.
     call_result = models.CharField(max_length=16, blank=True)
+    # Letters and postcards: the printer's batch that sent it (for a reprint).
+    batch = models.ForeignKey(
+        PrintBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
+    )
 
     class Meta:
         verbose_name = _("notice")

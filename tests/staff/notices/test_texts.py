@@ -147,7 +147,7 @@ def test_an_administrator_saves_a_text_and_the_next_letters_use_it(administrator
     assert row.body == "特製の督促文 {{ name }} 様 {{ count }}点" and row.updated_at
     event = AuditEvent.objects.get(action="notices.text_saved")
     assert event.data == {"key": "overdue_letter", "language": "ja", "first_edit": True}
-    data, _count = print_batch(world.library, "letter", at=at, actor=world.staff)
+    data, _count, _batch = print_batch(world.library, "letter", at=at, actor=world.staff)
     assert f"特製の督促文 {patron.name} 様 1点" in pdf_text(data)
 
 

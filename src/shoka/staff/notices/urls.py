@@ -9,6 +9,7 @@ app_name = "notices"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("print/", views.print_batch, name="print"),
+    path("batch/<int:batch_id>/reprint/", views.reprint, name="reprint"),
     path("phone/", views.phone_page, name="phone"),
     path("phone/pdf/", views.phone_pdf, name="phone_pdf"),
     path("phone/<int:notice_id>/done/", views.call_done, name="call_done"),

@@ -73,7 +73,7 @@ def test_shoka_daily_runs_the_notices_too_and_twice_makes_them_once(world, borro
 def test_shoka_daily_purges_expired_sealed_copies(world, borrowers):
     loan = borrowers.lend(borrowers.patron("佐藤 太郎", "サトウ タロウ"))
     at = at_day(loan.due_on, 14)
-    files.keep(world.library, "postcards", b"%PDF sealed", actor=world.staff, at=at)
+    files.keep(world.library, "postcards", b"%PDF sealed", actor=world.staff, at=at, persons=1)
     kept = CliRunner().invoke(main, ["daily", "--at", (at + dt.timedelta(hours=1)).isoformat()])
     assert "expired files purged: 0" in kept.output and StoredFile.objects.count() == 1
     out = CliRunner().invoke(main, ["daily", "--at", (at + dt.timedelta(hours=25)).isoformat()])

@@ -98,7 +98,7 @@ def print_command(channel: str, keep: bool, staff_user: str | None, at_text: str
     except NothingToPrintError as exc:
         raise click.ClickException(str(exc)) from exc
     if keep:
-        stored = files.keep(library, f"{channel}s", data, actor=actor, at=at)
+        stored = files.keep(library, f"{channel}s", data, actor=actor, at=at, persons=count)
         click.echo(
             f"batch {batch}: {count} {channel}(s) kept until {stored.expires_at:%Y-%m-%d %H:%M}: "
             f"`shoka notices fetch {stored.token}`"

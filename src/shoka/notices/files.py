@@ -66,8 +66,10 @@ def keep(
     *,
     actor: Actor,
     at: dt.datetime,
+    persons: int,
     keep: dt.timedelta | None = None,
 ) -> StoredFile:
+    """Seal `data` (about `persons` people: its notices) and keep it until it expires."""
     token = secrets.token_urlsafe(18)
     sealed = encrypt_bytes(get_keyring(), data, _aad(token))
     with audited_atomic():
@@ -79,6 +81,7 @@ def keep(
             created_by=actor.code,
             expires_at=at + (keep or keep_for()),
             size=len(data),
+            persons=persons,
             sealed=sealed,
         )
         record(

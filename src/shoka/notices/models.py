@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from shoka.circulation.models import Hold, Loan
 from shoka.organisation.models import Library
 from shoka.patrons.models import Patron, PatronCategory
+from shoka.security.fields import SealedBlobField
 
 
 class Channel(models.TextChoices):
@@ -186,7 +187,8 @@ class NoticeTemplate(models.Model):
 
 class StoredFile(models.Model):
     """A generated PDF kept for a while, encrypted with the data key (AES-256-GCM) in the
-    database — never as a file — and deleted by the daily job after `expires_at`."""
+    database — never as a file — and deleted by the daily job after `expires_at`. Its
+    plaintext is letters or postcards: names, addresses, titles (the register lists it)."""
 
     library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="+")
     token = models.CharField(max_length=32, unique=True)
@@ -195,7 +197,9 @@ class StoredFile(models.Model):
     created_by = models.CharField(max_length=64)
     expires_at = models.DateTimeField(db_index=True)
     size = models.PositiveIntegerField()
-    sealed = models.BinaryField()
+    # How many people the file is about (its notices): the register's count of persons.
+    persons = models.PositiveIntegerField(default=0)
+    sealed = SealedBlobField(holds=("name", "address", "postal_code", "guardian", "loan_title"))
 
     def __str__(self) -> str:
         return f"stored file {self.pk}"

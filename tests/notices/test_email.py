@@ -217,20 +217,20 @@ def _self_signed(tmp_path):
     return cert_path, key_path
 
 
-def test_starttls_with_authentication_to_a_server_that_requires_it(
-    world, borrowers, settings, tmp_path, monkeypatch
-):
+def _tls_server(settings, tmp_path, box):
+    """A server that requires STARTTLS and then AUTH (user shoka, password pw), with a
+    certificate made for the test; returns the controller and the certificate's path."""
     import ssl
 
     cert_path, key_path = _self_signed(tmp_path)
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert_path, key_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))  # the client trusts the test's CA
 
     def authenticate(server, session, envelope, mechanism, auth_data):
-        return AuthResult(success=(auth_data.login, auth_data.password) == (b"shoka", b"pw"))
+        # handled=False: aiosmtpd answers a failure with 535 itself.
+        ok = (auth_data.login, auth_data.password) == (b"shoka", b"pw")
+        return AuthResult(success=ok, handled=False)
 
-    box = Inbox()
     controller = start_smtp(
         settings,
         box,
@@ -239,11 +239,54 @@ def test_starttls_with_authentication_to_a_server_that_requires_it(
         authenticator=authenticate,
         auth_required=True,
     )
+    settings.EMAIL_USE_TLS = True
+    settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "shoka", "pw"
+    return controller, cert_path
+
+
+def test_starttls_with_authentication_to_a_server_that_requires_it(
+    world, borrowers, settings, tmp_path, monkeypatch
+):
+    box = Inbox()
+    controller, cert_path = _tls_server(settings, tmp_path, box)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))  # the client trusts the test's CA
     try:
-        settings.EMAIL_USE_TLS = True
-        settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "shoka", "pw"
         _, loan = _overdue_email_patron(borrowers)
         assert run_notices(world.library, at=at_day(loan.due_on, 1)).emails_sent == 1
         assert box.messages[0][0] == ["hanako@example.jp"]
+    finally:
+        controller.stop()
+
+
+def test_a_server_certificate_the_library_does_not_trust_is_refused_and_reported(
+    world, borrowers, settings, tmp_path, monkeypatch
+):
+    box = Inbox()
+    controller, _cert = _tls_server(settings, tmp_path, box)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)  # the system's CAs only
+    settings.SHOKA_NOTICE_EMAIL_TRIES = 1
+    try:
+        _, loan = _overdue_email_patron(borrowers)
+        report = run_notices(world.library, at=at_day(loan.due_on, 1))
+        assert (report.emails_sent, report.emails_failed) == (0, 1)
+        assert Notice.objects.get().error == "SSLCertVerificationError"
+        assert box.messages == []  # the password and the message never left unencrypted
+    finally:
+        controller.stop()
+
+
+def test_a_wrong_password_is_refused_and_reported(
+    world, borrowers, settings, tmp_path, monkeypatch
+):
+    box = Inbox()
+    controller, cert_path = _tls_server(settings, tmp_path, box)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))
+    settings.EMAIL_HOST_PASSWORD = "wrong"
+    settings.SHOKA_NOTICE_EMAIL_TRIES = 1
+    try:
+        _, loan = _overdue_email_patron(borrowers)
+        assert run_notices(world.library, at=at_day(loan.due_on, 1)).emails_failed == 1
+        assert Notice.objects.get().error == "SMTPAuthenticationError 535"
+        assert box.messages == []
     finally:
         controller.stop()

@@ -14,8 +14,12 @@ from shoka.audit.models import AuditEvent
 from shoka.circulation import services
 from shoka.notices.daily import run_notices
 from shoka.notices.models import NoticeTemplate
+from shoka.notices.pdf import postal_display
 from shoka.notices.printing import print_batch
-from shoka.notices.texts import KEYS
+from shoka.notices.texts import KEYS, sample_context
+
+# The made-up patron of every preview (never a real one).
+SAMPLE = sample_context("overdue_letter").recipient
 
 LETTER_JA = "/notices/texts/overdue_letter/ja/"
 
@@ -71,7 +75,7 @@ def test_a_text_is_previewed_on_a_made_up_patron_never_a_real_one(librarian, wor
     page = librarian.get(LETTER_JA)
     html = page.content.decode()
     assert page.status_code == 200
-    assert "見本 花子 様" in _preview(html) and "見本の本" in _preview(html)  # made up
+    assert f"{SAMPLE.name} 様" in _preview(html) and "見本の本" in _preview(html)  # made up
     assert patron.name not in html and "吾輩は猫である" not in html
     assert "Only administrators can save a text." in html
     assert 'formaction="/notices/texts/overdue_letter/ja/save/"' not in html
@@ -79,7 +83,7 @@ def test_a_text_is_previewed_on_a_made_up_patron_never_a_real_one(librarian, wor
 
 def test_an_english_text_is_previewed_in_english(librarian, world):
     html = librarian.get("/notices/texts/overdue_email/en/").content.decode()
-    assert "Dear 見本 花子," in html and "Sample Book" in html
+    assert f"Dear {SAMPLE.name}," in html and "Sample Book" in html
     assert "[Shoka City Library] Items past their due date" in html
     assert "due 19 May 2026" in html  # English dates, though the screen's language is en
 
@@ -88,7 +92,7 @@ def test_a_postcard_preview_never_shows_titles(librarian, world):
     body = "{{ name }} 様 {% for i in items %}{{ i.title }}{% endfor %}おわり"
     page = librarian.post("/notices/texts/overdue_postcard/ja/", {"subject": "", "body": body})
     html = page.content.decode()
-    assert "見本 花子 様 おわり" in _preview(html) and "見本の本" not in _preview(html)
+    assert f"{SAMPLE.name} 様 おわり" in _preview(html) and "見本の本" not in _preview(html)
     assert "never given the titles" in html
 
 
@@ -103,7 +107,7 @@ def test_the_preview_follows_the_chosen_stage(librarian, world):
 def test_previewing_typed_text_saves_nothing(librarian, world):
     page = librarian.post(LETTER_JA, _form(body="試しの文面 {{ name }} 様"))
     assert page.status_code == 200
-    assert "試しの文面 見本 花子 様" in _preview(page.content.decode())
+    assert f"試しの文面 {SAMPLE.name} 様" in _preview(page.content.decode())
     assert not NoticeTemplate.objects.filter(library=world.library).exists()
 
 
@@ -170,7 +174,8 @@ def test_a_letter_is_previewed_as_a_pdf_without_saving(librarian, world, pdf_tex
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "no-store"
     text = pdf_text(response.content)
-    assert "見本の文面 見本 花子 様" in text and "〒390-0811" in text
+    assert f"見本の文面 {SAMPLE.name} 様" in text
+    assert postal_display(SAMPLE.postal_code) in text
     assert not NoticeTemplate.objects.filter(library=world.library).exists()
 
 

@@ -244,14 +244,22 @@ def _gunicorn(host: str, port: int, workers: int) -> list[str]:
 @main.command()
 @click.option("--at", "at_text", default=None, help="Run as of this time (ISO 8601).")
 def daily(at_text: str | None) -> None:
-    """The idempotent daily job: hold-shelf expiry and suspension upkeep."""
+    """The idempotent daily job: hold-shelf expiry and suspension upkeep, then the notices
+    (overdue and hold-ready notices, emails, purge of expired sealed copies)."""
     _setup()
     from shoka.circulation.services import run_daily
+    from shoka.notices.daily import run_notices
 
-    report = run_daily(_library(), at=_at(at_text))
+    library, at = _library(), _at(at_text)
+    # Holds first: a hold that expires today gets no hold-ready notice.
+    report = run_daily(library, at=at)
     click.echo(
         f"holds expired: {report.holds_expired}; suspensions lifted: {report.suspensions_lifted}"
     )
+    notices = run_notices(library, at=at)
+    click.echo(str(notices))
+    if notices.emails_failed:
+        sys.exit(2)
 
 
 def _refused(exc: Any) -> click.ClickException:

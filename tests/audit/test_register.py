@@ -118,3 +118,77 @@ def test_the_command_prints_the_register_as_json(library):
     files = {f["model"]: f for f in json.loads(result.output)["files"]}
     assert files["patrons.patron"]["persons"] == 3
     assert files["patrons.patron"]["retention"]
+
+
+# --- the notices' tables --------------------------------------------------------------------
+
+
+@pytest.fixture
+def noticed(library, world):
+    """The adult's overdue postcard printed, and a sealed copy kept (about 1 person)."""
+    from shoka.circulation.models import Loan
+    from shoka.notices import files
+    from shoka.notices.daily import run_notices
+    from shoka.notices.models import Notice
+    from shoka.notices.printing import print_batch
+
+    loan = Loan.objects.get()
+    at = dt.datetime.combine(loan.due_on + dt.timedelta(days=14), dt.time(7), tzinfo=AT.tzinfo)
+    run_notices(world.library, at=at)
+    assert Notice.objects.count() == 1
+    printed = print_batch(world.library, "postcard", at=at, actor=world.staff)
+    files.keep(world.library, "postcards", printed.data, actor=world.staff, at=at, persons=1)
+    return world
+
+
+def test_every_model_that_points_at_a_patron_is_in_the_register():
+    """Independent of personal_models(): walk the models for a foreign key to Patron, direct
+    or through a row that has one. The notices app's tables must be among them."""
+    from django.apps import apps
+
+    from shoka.patrons.models import Patron
+
+    def points_at_patron(model) -> bool:
+        return any(
+            getattr(f, "many_to_one", False) and f.related_model is Patron
+            for f in model._meta.get_fields()
+        )
+
+    linked = {
+        m._meta.label_lower
+        for m in apps.get_models()
+        if points_at_patron(m)
+        or any(
+            getattr(f, "many_to_one", False)
+            and f.related_model is not None
+            and points_at_patron(f.related_model)
+            for f in m._meta.get_fields()
+        )
+    }
+    assert {"notices.notice", "notices.noticeloan"} <= linked
+    assert linked <= set(reg.RULES)
+
+
+def test_the_notices_tables_are_listed_with_their_retention_and_access(noticed):
+    entries = _entries()
+    notice, lines = entries["notices.notice"], entries["notices.noticeloan"]
+    assert notice.attributes == ["patron_id"] and (notice.records, notice.persons) == (1, 1)
+    assert lines.attributes == ["patron_id"] and (lines.records, lines.persons) == (1, 1)
+    assert "librarian" in notice.access and "cataloguer" not in notice.access
+    assert "Notice history" in " ".join(lines.access)
+
+
+def test_the_sealed_copies_are_listed_as_holding_names_addresses_and_titles(noticed):
+    stored = _entries()["notices.storedfile"]
+    assert stored.attributes == ["name", "address", "postal_code", "guardian", "loan_title"]
+    assert stored.encrypted_fields == ["sealed"]
+    assert (stored.records, stored.persons) == (1, 1)
+    assert "24 hours" in stored.retention and "daily job" in stored.retention
+    assert any("shoka notices fetch" in a for a in stored.access)
+    assert "librarian" not in stored.access
+
+
+def test_a_notices_table_without_a_rule_fails_loudly(noticed, monkeypatch):
+    monkeypatch.delitem(reg.RULES, "notices.storedfile")
+    with pytest.raises(LookupError, match=r"notices\.storedfile"):
+        reg.register()

@@ -24,6 +24,8 @@ PAGES = [
     "/holds/shelf/",
     "/holds/pick/",
     "/notices/",
+    "/notices/texts/",
+    "/notices/texts/overdue_letter_child/ja/",
 ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from django.utils import translation
+from tests.conftest import AT
 from tests.smtp import Inbox, free_port, start_smtp
 
 from shoka.audit.models import AuditEvent
@@ -44,6 +46,63 @@ def test_an_overdue_email_arrives_in_japanese_correctly_encoded(world, borrowers
     body = message.get_content()
     assert body.startswith("山田 花子 様")
     assert "坊っちゃん" in body and "返却期限" in body
+
+
+def test_each_patron_gets_the_email_in_their_own_language(world, borrowers, inbox):
+    emily = borrowers.patron(
+        "Emily Clarke",
+        "クラーク エミリー",
+        email="emily@example.jp",
+        notify_channel="email",
+        language="en",
+    )
+    _, loan = _overdue_email_patron(borrowers)
+    borrowers.lend(emily, "こころ")  # a Japanese title in an English message
+    with translation.override("ja"):  # the job's own language does not matter
+        report = run_notices(world.library, at=at_day(loan.due_on, 1))
+    assert report.emails_sent == 2
+    by_recipient = {rcpt[0]: i for i, (rcpt, _) in enumerate(inbox.messages)}
+    english = inbox.parsed(by_recipient["emily@example.jp"])
+    japanese = inbox.parsed(by_recipient["hanako@example.jp"])
+
+    assert english["Subject"].strip() == "[Shoka City Library] Items past their due date"
+    assert english.get_content_charset() == "utf-8"
+    body = english.get_content()
+    assert body.startswith(f"Dear {emily.name},")
+    assert "こころ" in body  # the title arrives intact (UTF-8)
+    due = loan.due_on
+    assert f"due {due.day} {due:%b} {due.year})" in body  # English month, whatever is active
+    assert "返却" not in body and "様" not in body
+
+    assert japanese["Subject"].strip() == "【書架市立図書館】返却期限を過ぎた資料があります"
+    assert japanese.get_content().startswith("山田 花子 様")
+    assert "Dear" not in japanese.get_content()
+    raw = inbox.messages[by_recipient["hanako@example.jp"]][1]
+    assert raw.replace(b"\r", b"").split(b"\n\n", 1)[0].isascii()  # headers MIME-encoded
+
+
+def test_a_hold_ready_email_in_english_names_the_branch_in_english(world, borrowers, inbox):
+    from shoka.circulation import services
+
+    emily = borrowers.patron(
+        "Emily Clarke",
+        "クラーク エミリー",
+        email="emily@example.jp",
+        notify_channel="email",
+        language="en",
+    )
+    world.east.name_en = "East Branch"
+    world.east.save()
+    item = world.item(world.bib("こころ"))
+    hold = services.place_hold(item.bib, emily, pickup_branch=world.east, actor=world.staff, at=AT)
+    services.checkin(item.barcode, branch=world.east, actor=world.staff, at=AT)
+    run_notices(world.library, at=AT)
+    message = inbox.parsed()
+    assert message["Subject"].strip() == "[Shoka City Library] Your hold is ready"
+    body = message.get_content()
+    assert "Pickup at: East Branch" in body and "こころ" not in body
+    hold.refresh_from_db()
+    assert f"Pickup number: {hold.pickup_number}" in body
 
 
 def test_a_childs_email_speaks_to_the_guardian(world, borrowers, inbox):
@@ -158,20 +217,20 @@ def _self_signed(tmp_path):
     return cert_path, key_path
 
 
-def test_starttls_with_authentication_to_a_server_that_requires_it(
-    world, borrowers, settings, tmp_path, monkeypatch
-):
+def _tls_server(settings, tmp_path, box):
+    """A server that requires STARTTLS and then AUTH (user shoka, password pw), with a
+    certificate made for the test; returns the controller and the certificate's path."""
     import ssl
 
     cert_path, key_path = _self_signed(tmp_path)
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert_path, key_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))  # the client trusts the test's CA
 
     def authenticate(server, session, envelope, mechanism, auth_data):
-        return AuthResult(success=(auth_data.login, auth_data.password) == (b"shoka", b"pw"))
+        # handled=False: aiosmtpd answers a failure with 535 itself.
+        ok = (auth_data.login, auth_data.password) == (b"shoka", b"pw")
+        return AuthResult(success=ok, handled=False)
 
-    box = Inbox()
     controller = start_smtp(
         settings,
         box,
@@ -180,11 +239,54 @@ def test_starttls_with_authentication_to_a_server_that_requires_it(
         authenticator=authenticate,
         auth_required=True,
     )
+    settings.EMAIL_USE_TLS = True
+    settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "shoka", "pw"
+    return controller, cert_path
+
+
+def test_starttls_with_authentication_to_a_server_that_requires_it(
+    world, borrowers, settings, tmp_path, monkeypatch
+):
+    box = Inbox()
+    controller, cert_path = _tls_server(settings, tmp_path, box)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))  # the client trusts the test's CA
     try:
-        settings.EMAIL_USE_TLS = True
-        settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "shoka", "pw"
         _, loan = _overdue_email_patron(borrowers)
         assert run_notices(world.library, at=at_day(loan.due_on, 1)).emails_sent == 1
         assert box.messages[0][0] == ["hanako@example.jp"]
+    finally:
+        controller.stop()
+
+
+def test_a_server_certificate_the_library_does_not_trust_is_refused_and_reported(
+    world, borrowers, settings, tmp_path, monkeypatch
+):
+    box = Inbox()
+    controller, _cert = _tls_server(settings, tmp_path, box)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)  # the system's CAs only
+    settings.SHOKA_NOTICE_EMAIL_TRIES = 1
+    try:
+        _, loan = _overdue_email_patron(borrowers)
+        report = run_notices(world.library, at=at_day(loan.due_on, 1))
+        assert (report.emails_sent, report.emails_failed) == (0, 1)
+        assert Notice.objects.get().error == "SSLCertVerificationError"
+        assert box.messages == []  # the password and the message never left unencrypted
+    finally:
+        controller.stop()
+
+
+def test_a_wrong_password_is_refused_and_reported(
+    world, borrowers, settings, tmp_path, monkeypatch
+):
+    box = Inbox()
+    controller, cert_path = _tls_server(settings, tmp_path, box)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))
+    settings.EMAIL_HOST_PASSWORD = "wrong"
+    settings.SHOKA_NOTICE_EMAIL_TRIES = 1
+    try:
+        _, loan = _overdue_email_patron(borrowers)
+        assert run_notices(world.library, at=at_day(loan.due_on, 1)).emails_failed == 1
+        assert Notice.objects.get().error == "SMTPAuthenticationError 535"
+        assert box.messages == []
     finally:
         controller.stop()

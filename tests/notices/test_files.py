@@ -39,13 +39,13 @@ def _postcards(world, borrowers):
     loan = borrowers.lend(taro, "蟹工船")
     at = at_day(loan.due_on, 14)
     run_notices(world.library, at=at)
-    data, _ = print_batch(world.library, "postcard", at=at, actor=world.staff)
+    data, _, _ = print_batch(world.library, "postcard", at=at, actor=world.staff)
     return taro, at, data
 
 
 def test_a_kept_copy_is_sealed_and_unreadable_without_the_key(world, borrowers):
     _, at, data = _postcards(world, borrowers)
-    stored = files.keep(world.library, "postcards", data, actor=world.staff, at=at)
+    stored = files.keep(world.library, "postcards", data, actor=world.staff, at=at, persons=1)
     sealed = bytes(StoredFile.objects.get(pk=stored.pk).sealed)
     assert b"%PDF" not in sealed and "佐藤".encode() not in sealed
     with pytest.raises(DecryptionError):
@@ -55,7 +55,7 @@ def test_a_kept_copy_is_sealed_and_unreadable_without_the_key(world, borrowers):
 
 def test_fetching_a_kept_copy_is_logged_and_refused_after_expiry(world, borrowers):
     _, at, data = _postcards(world, borrowers)
-    stored = files.keep(world.library, "postcards", data, actor=world.staff, at=at)
+    stored = files.keep(world.library, "postcards", data, actor=world.staff, at=at, persons=1)
     _, back = files.fetch(stored.token, actor=world.staff, at=at + dt.timedelta(hours=1))
     assert back == data
     event = AuditEvent.objects.get(action="notices.file_downloaded")
@@ -81,7 +81,7 @@ def test_after_the_daily_purge_a_scan_of_the_folders_finds_nothing(world, borrow
         main, ["notices", "print", "postcard", "--keep", "--at", at.isoformat()]
     )
     assert "nothing" in kept.output or "no postcard waiting" in kept.output  # printed already
-    stored = files.keep(world.library, "postcards", data, actor=world.staff, at=at)
+    stored = files.keep(world.library, "postcards", data, actor=world.staff, at=at, persons=1)
     # The scan is live for these folders: a call list dumped there is found …
     leftover = folders["tmp"] / "overdue.csv"
     leftover.write_text(f"氏名,電話番号,住所\n{taro.name},0263-12-3456,{taro.address}\n")

@@ -4,16 +4,20 @@ envelope window and the postal convention put them, and no title on a postcard."
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 
 from shoka.audit.models import AuditEvent
 from shoka.notices import pdf
 from shoka.notices.daily import run_notices
 from shoka.notices.models import LadderStage, Notice
 from shoka.notices.printing import NothingToPrintError, print_batch
+from shoka.notices.rendering import context_of, render
 
 from .conftest import at_day
 
@@ -53,7 +57,7 @@ def _print(world, borrowers, channel, *people, title="吾輩は猫である"):
     loans = [borrowers.lend(p, title) for p in people]
     at = at_day(loans[0].due_on, 14)
     run_notices(world.library, at=at)
-    data, count = print_batch(world.library, channel, at=at, actor=world.staff)
+    data, count, _batch = print_batch(world.library, channel, at=at, actor=world.staff)
     return PdfReader(io.BytesIO(data)), count
 
 
@@ -137,14 +141,39 @@ def test_a_batch_is_one_pdf_in_postal_code_order_and_is_logged(world, borrowers,
         print_batch(world.library, "letter", at=event.at, actor=world.staff)
 
 
-def test_letters_come_in_english_too(world, borrowers, letters_ladder):
+def test_each_letter_of_a_batch_is_in_its_patrons_language(world, borrowers, letters_ladder):
     hanako = borrowers.patron()
-    loan = borrowers.lend(hanako, "Kokoro")
+    emily = borrowers.patron(
+        "Emily Clarke", "クラーク エミリー", postal_code="1000001", address="1-1", language="en"
+    )
+    loan = borrowers.lend(hanako, "こころ")
+    borrowers.lend(emily, "Kokoro: A Novel in Three Parts, translated from the Japanese")
     at = at_day(loan.due_on, 14)
     run_notices(world.library, at=at)
-    data, _ = print_batch(world.library, "letter", at=at, actor=world.staff, language="en")
-    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
-    assert f"Dear {hanako.name}" in text and "Kokoro" in text and "past their due date" in text
+    with translation.override("ja"):  # the staff member's language does not matter
+        data, count, _batch = print_batch(world.library, "letter", at=at, actor=world.staff)
+    reader = PdfReader(io.BytesIO(data))
+    assert count == 2 and len(reader.pages) == 2
+    english, japanese = (p.extract_text() for p in reader.pages)  # postal-code order
+    assert f"Dear {emily.name}," in english and "past their due date" in english
+    assert "Shoka City Library" in english  # the library's English name
+    assert "2026年" not in english and re.search(r"\d{1,2} [A-Z][a-z]+ 2026", english)
+    assert f"{emily.name} 様" in english  # the envelope window keeps the postal convention
+    # The body wraps at spaces, never inside a word: the page holds its words in order.
+    notice = Notice.objects.get(patron=emily)
+    ctx = context_of(notice, today=at.date())
+    body = render(world.library, "overdue_letter", ctx, sealed=True).body
+    assert len(body) > 200 and " ".join(body.split()) in " ".join(english.split())
+    assert f"{hanako.name} 様" in japanese and "返却期限" in japanese and "Dear" not in japanese
+
+
+def test_english_text_wraps_at_spaces_and_keeps_every_word_whole():
+    text = "Please return them soon. If you have already returned them, please disregard this."
+    lines = pdf.wrap(text, pdf.MINCHO, 10.5, 120)
+    assert len(lines) > 2
+    assert " ".join(lines) == text
+    for line in lines:
+        assert pdfmetrics.stringWidth(line, pdf.MINCHO, 10.5) <= 120
 
 
 def test_a_long_word_wraps_without_losing_characters():

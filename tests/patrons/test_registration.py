@@ -128,6 +128,7 @@ def test_reading_given_in_hiragana_or_half_width_is_stored_in_katakana(world, at
         ({"category": "senior"}, "category", "unknown patron category"),
         ({"home_branch": "west"}, "home_branch", "unknown branch"),
         ({"card_number": "9135A7913"}, "card_number", "non-digit"),
+        ({"language": "fr"}, "language", "Japanese (ja) or English (en)"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -442,6 +443,26 @@ def test_update_records_which_fields_changed_but_not_their_values(world, at):
     dumped = json.dumps(event.data, ensure_ascii=False)
     for value in ("090", "1234", "5678", "試験荘", "中央8丁目", "0263"):
         assert value not in dumped
+
+
+def test_notices_are_in_japanese_unless_the_patron_prefers_english(world, at):
+    patron = register(world, hanako(), at)
+    assert patron.language == "ja"
+
+    update_patron(
+        patron, dataclasses.replace(data_of(patron), language="en"), actor=world.staff, at=at
+    )
+
+    assert Patron.objects.get(pk=patron.pk).language == "en"
+    assert last_event(patron).data == {"fields": ["language"]}
+
+
+def test_the_database_refuses_a_language_shoka_has_no_notices_in(world, at):
+    from django.db import IntegrityError, transaction
+
+    patron = register(world, hanako(), at)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Patron.objects.filter(pk=patron.pk).update(language="fr")
 
 
 def test_update_with_the_same_data_records_no_changed_fields(world, at):

@@ -2,8 +2,11 @@
 
 Which tables hold personal data and which attributes is *derived from the model definitions*:
 a field encrypted at rest (``EncryptedTextField``/``EncryptedDateField`` — DESIGN.md encrypts
-every personal field) is a personal attribute, named after the field; a relation to
-``Patron`` links every row to a person; the audit and access logs link rows to patrons by
+every personal field) is a personal attribute, named after the field; a sealed file
+(``SealedBlobField``) holds the attributes it declares; a relation to ``Patron`` (foreign
+key, one-to-one or many-to-many) links every row to a person, and so does a foreign key to a
+model that has one (a notice's lines name the patron through the notice); the audit and
+access logs link rows to patrons by
 ``object_type = "patrons.patron"``. The number of records and persons comes from the live
 database, and who may read each table from the permissions of the staff roles (Django groups)
 in the database. Only the purpose and retention rule are written by hand, in
@@ -39,6 +42,8 @@ REGISTER_THRESHOLD: Final = 1000
 class Rule:
     purpose: str
     retention: str
+    # Who else may read it, beyond the roles with the view permission (a command line …).
+    access: str = ""
 
 
 RULES: Final[dict[str, Rule]] = {
@@ -64,8 +69,25 @@ RULES: Final[dict[str, Rule]] = {
     "notices.notice": Rule(
         "Notices (督促・予約連絡): which patron was sent which notice, when and how; ids only "
         "(names, addresses and titles are read from the records when a notice is printed).",
-        "Deleted with the patron (CASCADE). Sealed copies of printed notices (StoredFile) "
-        "expire after 24 hours and are deleted by the daily job.",
+        "Deleted with the patron (CASCADE).",
+        "Staff screens Notices, Phone calls and Notice history (librarians, administrators).",
+    ),
+    "notices.noticeloan": Rule(
+        "The lines of an overdue notice: which loans (item ids, due dates) a notice was "
+        "about; the patron through the notice.",
+        "Deleted with the notice, so with the patron (CASCADE). Kept after the item is "
+        "returned (the notice history).",
+        "Staff screen Notice history (librarians, administrators).",
+    ),
+    "notices.storedfile": Rule(
+        "Sealed copies of printed letters and postcards (names, addresses, titles) kept on "
+        "request (`shoka notices print --keep`) so they can be fetched again; encrypted with "
+        "the data key (AES-256-GCM) in the database, never as a file.",
+        "Expires after SHOKA_NOTICE_FILE_HOURS (24 hours by default) and is deleted by the "
+        "daily job (`shoka daily`, `shoka notices purge`). Persons counted per file, so a "
+        "patron in two files counts twice.",
+        "Command line only: `shoka notices fetch TOKEN` by an operator of the server, who "
+        "holds the key file (audit-logged). No staff screen reads it.",
     ),
     "audit.auditevent": Rule(
         "Audit log: every state change, with patron ids only (no personal data in clear).",
@@ -120,7 +142,13 @@ def personal_models() -> list[tuple[Any, list[str], list[str], str | None]]:
 
     from shoka.audit.models import LogEntry
     from shoka.patrons.models import Patron
-    from shoka.security.fields import EncryptedDateField, EncryptedTextField
+    from shoka.security.fields import EncryptedDateField, EncryptedTextField, SealedBlobField
+
+    def patron_field(model: Any) -> Any:
+        for field in model._meta.get_fields():
+            if getattr(field, "many_to_one", False) and field.related_model is Patron:
+                return field
+        return None
 
     found = []
     for model in apps.get_models():
@@ -133,8 +161,26 @@ def personal_models() -> list[tuple[Any, list[str], list[str], str | None]]:
                 attribute = _attribute(field.name)
                 if attribute:
                     attributes.add(attribute)
+            elif isinstance(field, SealedBlobField):
+                encrypted.append(field.name)
+                attributes.update(field.holds)
             elif links_to(field, Patron):
                 link = field.name
+                attributes.add("patron_id")
+        if link is None and model is not Patron:
+            # One step further: a row that points at a patron's row names the patron too.
+            # A link the patron cannot lose (not null) is preferred: a loan forgets its
+            # patron at return, a notice does not.
+            hops = [
+                (field, through)
+                for field in model._meta.get_fields()
+                if getattr(field, "many_to_one", False)
+                and field.related_model is not None
+                and (through := patron_field(field.related_model)) is not None
+            ]
+            if hops:
+                field, through = min(hops, key=lambda hop: bool(hop[1].null))
+                link = f"{field.name}__{through.name}"
                 attributes.add("patron_id")
         if issubclass(model, LogEntry):
             link, attributes = "object_id", attributes | {"patron_id"}
@@ -147,12 +193,17 @@ def personal_models() -> list[tuple[Any, list[str], list[str], str | None]]:
 
 
 def _counts(model: Any, link: str | None) -> tuple[int, int]:
+    from django.db.models import Sum
+
     from shoka.audit.models import LogEntry
 
     rows = model.objects.all()
     if issubclass(model, LogEntry):
         rows = rows.filter(object_type=PATRON_OBJECT)
         return rows.count(), rows.values("object_id").distinct().count()
+    if link is None and any(f.name == "persons" for f in model._meta.get_fields()):
+        # Sealed files say how many people each is about (upper bound: no decryption).
+        return rows.count(), int(rows.aggregate(n=Sum("persons"))["n"] or 0)
     if link in (None, "pk"):
         count = rows.count()
         return count, count
@@ -160,7 +211,7 @@ def _counts(model: Any, link: str | None) -> tuple[int, int]:
     return rows.count(), rows.values(link).distinct().count()
 
 
-def _access(model: Any) -> list[str]:
+def _access(model: Any, note: str = "") -> list[str]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -186,6 +237,8 @@ def _access(model: Any) -> list[str]:
         names.append(f"{direct} user(s) granted directly")
     if superusers:
         names.append(f"{superusers} superuser(s)")
+    if note:
+        names.append(note)
     return names
 
 
@@ -208,7 +261,7 @@ def register() -> list[Entry]:
                 records=records,
                 persons=persons,
                 retention=rule.retention,
-                access=_access(model),
+                access=_access(model, rule.access),
             )
         )
     return entries

@@ -48,9 +48,14 @@ def _actor(username: str | None) -> Any:
     return Actor.for_user(user)
 
 
-def _stream(data: bytes) -> None:
+def _refuse_terminal() -> None:
+    """Before anything is marked printed: a PDF on a terminal helps nobody."""
     if sys.stdout.isatty():
         raise click.ClickException("refusing to write a PDF to a terminal: pipe it (| lp)")
+
+
+def _stream(data: bytes) -> None:
+    _refuse_terminal()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
 
@@ -75,31 +80,70 @@ def daily_command(at_text: str | None) -> None:
 
 @notices_group.command("print")
 @click.argument("channel", type=click.Choice(["letter", "postcard"]))
-@click.option("--language", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @click.option("--keep", is_flag=True, help="Keep a sealed copy (expires) instead of streaming.")
 @click.option("--staff", "staff_user", default=None, help="Act as this staff user.")
 @click.option("--at", "at_text", default=None)
-def print_command(
-    channel: str, language: str, keep: bool, staff_user: str | None, at_text: str | None
-) -> None:
-    """All pending letters (or postcards) as one PDF on standard output."""
+def print_command(channel: str, keep: bool, staff_user: str | None, at_text: str | None) -> None:
+    """All pending letters (or postcards) as one PDF on standard output, each in its
+    patron's language."""
     setup()
     from shoka.notices import files
     from shoka.notices.printing import NothingToPrintError, print_batch
 
     library, at, actor = _library(), _at(at_text), _actor(staff_user)
+    if not keep:
+        _refuse_terminal()
     try:
-        data, count = print_batch(library, channel, at=at, actor=actor, language=language)
+        data, count, batch = print_batch(library, channel, at=at, actor=actor)
     except NothingToPrintError as exc:
         raise click.ClickException(str(exc)) from exc
     if keep:
-        stored = files.keep(library, f"{channel}s", data, actor=actor, at=at)
+        stored = files.keep(library, f"{channel}s", data, actor=actor, at=at, persons=count)
         click.echo(
-            f"{count} {channel}(s) kept until {stored.expires_at:%Y-%m-%d %H:%M}: "
+            f"batch {batch}: {count} {channel}(s) kept until {stored.expires_at:%Y-%m-%d %H:%M}: "
             f"`shoka notices fetch {stored.token}`"
         )
         return
+    click.echo(f"batch {batch}: {count} {channel}(s)", err=True)
     _stream(data)
+
+
+@notices_group.command("batches")
+@click.option("--limit", default=10, show_default=True, help="How many, newest first.")
+def batches_command(limit: int) -> None:
+    """The printer's batches printed lately (to reprint one)."""
+    setup()
+    from django.utils import timezone
+
+    from shoka.notices.printing import recent_batches
+
+    rows = recent_batches(_library(), limit=limit)
+    if not rows:
+        click.echo("no batch printed yet")
+    for b in rows:
+        click.echo(
+            f"{b.pk}\t{timezone.localtime(b.printed_at):%Y-%m-%d %H:%M}\t{b.channel}\t"
+            f"{b.count}\t{b.printed_by}"
+        )
+
+
+@notices_group.command("reprint")
+@click.argument("batch", type=int)
+@click.option("--staff", "staff_user", default=None, help="Act as this staff user.")
+def reprint_command(batch: int, staff_user: str | None) -> None:
+    """Print a batch again (standard output): nothing is recorded or sent anew."""
+    setup()
+    from django.utils import timezone
+
+    from shoka.notices.printing import NothingToPrintError, reprint_batch
+
+    _refuse_terminal()
+    try:
+        printed = reprint_batch(_library(), batch, at=timezone.now(), actor=_actor(staff_user))
+    except NothingToPrintError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"batch {batch} again: {printed.notices} notice(s)", err=True)
+    _stream(printed.data)
 
 
 @notices_group.command("fetch")

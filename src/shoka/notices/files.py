@@ -35,16 +35,26 @@ def _aad(token: str) -> str:
 
 
 def generated(
-    library: Library, kind: str, data: bytes, *, actor: Actor, at: dt.datetime, count: int
+    library: Library,
+    kind: str,
+    data: bytes,
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    count: int,
+    batch: int | None = None,
 ) -> bytes:
     """Log that a file was made and handed to `actor`; returns the bytes to stream."""
+    facts: dict[str, object] = {"kind": kind, "notices": count, "bytes": len(data)}
+    if batch is not None:
+        facts["batch"] = batch
     with audited_atomic():
         record(
             "notices.file_generated",
             ("organisation.library", library.pk),
             actor=actor,
             at=at,
-            data={"kind": kind, "notices": count, "bytes": len(data)},
+            data=facts,
         )
     return data
 
@@ -56,8 +66,10 @@ def keep(
     *,
     actor: Actor,
     at: dt.datetime,
+    persons: int,
     keep: dt.timedelta | None = None,
 ) -> StoredFile:
+    """Seal `data` (about `persons` people: its notices) and keep it until it expires."""
     token = secrets.token_urlsafe(18)
     sealed = encrypt_bytes(get_keyring(), data, _aad(token))
     with audited_atomic():
@@ -69,6 +81,7 @@ def keep(
             created_by=actor.code,
             expires_at=at + (keep or keep_for()),
             size=len(data),
+            persons=persons,
             sealed=sealed,
         )
         record(

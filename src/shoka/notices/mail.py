@@ -17,7 +17,7 @@ from shoka.audit.log import audited_atomic, record
 from shoka.circulation.facts import local_date
 
 from .models import Notice, Status
-from .rendering import DEFAULT_LANGUAGE, context_of, render, template_key
+from .rendering import context_of, render, template_key
 
 
 def _reason(exc: Exception) -> str:
@@ -30,13 +30,10 @@ def _reason(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def message_for(
-    notice: Notice, *, today: dt.date, language: str = DEFAULT_LANGUAGE
-) -> EmailMessage:
+def message_for(notice: Notice, *, today: dt.date) -> EmailMessage:
+    """The email of `notice`, in the patron's language (UTF-8, subject MIME-encoded)."""
     ctx = context_of(notice, today=today)
-    text = render(
-        notice.library_id, template_key(ctx, "email"), ctx, sealed=True, language=language
-    )
+    text = render(notice.library_id, template_key(ctx, "email"), ctx, sealed=True)
     return EmailMessage(
         subject=text.subject,
         body=text.body + "\n",
@@ -66,11 +63,9 @@ def send(message: EmailMessage) -> tuple[int, str]:
     return tries, reason
 
 
-def deliver(
-    notice: Notice, *, at: dt.datetime, actor: Actor, language: str = DEFAULT_LANGUAGE
-) -> bool:
+def deliver(notice: Notice, *, at: dt.datetime, actor: Actor) -> bool:
     """Send one email notice, retrying; mark it sent or failed. True when sent."""
-    message = message_for(notice, today=local_date(at), language=language)
+    message = message_for(notice, today=local_date(at))
     attempts, reason = send(message)
     with audited_atomic():
         fields = {"attempts": notice.attempts + attempts, "error": reason[:200]}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from shoka.circulation.models import Hold, Loan
 from shoka.organisation.models import Library
 from shoka.patrons.models import Patron, PatronCategory
+from shoka.security.fields import SealedBlobField
 
 
 class Channel(models.TextChoices):
@@ -66,6 +67,32 @@ class LadderStage(models.Model):
         return f"stage {self.stage}: day {self.days} {self.channel}"
 
 
+class PrintBatch(models.Model):
+    """One run of the printer's batch (all of a day's letters or postcards): which notices
+    went to paper together, so that staff can print the same batch again — a jammed
+    printer, a spoilt sheet — without recording or sending anything anew. Ids and counts
+    only; the PDF itself is never kept here."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    printed_at = models.DateTimeField()
+    printed_by = models.CharField(max_length=64)  # an actor code
+    count = models.PositiveIntegerField()  # notices printed (patrons deleted since leave it)
+
+    class Meta:
+        verbose_name = _("printed batch")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["letter", "postcard"]),
+                name="print_batch_paper_only",
+            ),
+        ]
+        indexes = [models.Index(fields=["library", "-printed_at"], name="print_batch_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"batch {self.pk}"
+
+
 class Notice(models.Model):
     """One notice to one patron. No personal data: ids, stage, channel, status, times."""
 
@@ -88,6 +115,10 @@ class Notice(models.Model):
     error = models.CharField(max_length=200, blank=True)
     # Phone calls: the result of the call, chosen from a list.
     call_result = models.CharField(max_length=16, blank=True)
+    # Letters and postcards: the printer's batch that sent it (for a reprint).
+    batch = models.ForeignKey(
+        PrintBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
+    )
 
     class Meta:
         verbose_name = _("notice")
@@ -156,7 +187,8 @@ class NoticeTemplate(models.Model):
 
 class StoredFile(models.Model):
     """A generated PDF kept for a while, encrypted with the data key (AES-256-GCM) in the
-    database — never as a file — and deleted by the daily job after `expires_at`."""
+    database — never as a file — and deleted by the daily job after `expires_at`. Its
+    plaintext is letters or postcards: names, addresses, titles (the register lists it)."""
 
     library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="+")
     token = models.CharField(max_length=32, unique=True)
@@ -165,7 +197,9 @@ class StoredFile(models.Model):
     created_by = models.CharField(max_length=64)
     expires_at = models.DateTimeField(db_index=True)
     size = models.PositiveIntegerField()
-    sealed = models.BinaryField()
+    # How many people the file is about (its notices): the register's count of persons.
+    persons = models.PositiveIntegerField(default=0)
+    sealed = SealedBlobField(holds=("name", "address", "postal_code", "guardian", "loan_title"))
 
     def __str__(self) -> str:
         return f"stored file {self.pk}"

@@ -56,8 +56,9 @@ def vertical_text(text: str) -> str:
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break each paragraph into lines no wider than `width`, character by character (as
-    Japanese text breaks), keeping closing punctuation off the start of a line."""
+    """Break each paragraph into lines no wider than `width`: Japanese character by
+    character, keeping closing punctuation off the start of a line; words of Latin text
+    (English notices, romanised titles) whole, at a space."""
     lines: list[str] = []
     for paragraph in text.splitlines():
         line = ""
@@ -65,11 +66,21 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
             if line and pdfmetrics.stringWidth(line + char, font, size) > width:
                 if char in _NO_LINE_START:
                     line, char = line[:-1], line[-1] + char
-                lines.append(line)
+                elif _in_word(line[-1]) and _in_word(char) and " " in line.strip():
+                    cut = line.rstrip().rfind(" ")
+                    line, char = line[:cut], line[cut + 1 :] + char
+                lines.append(line.rstrip())
                 line = ""
+                if char == " ":
+                    continue
             line += char
         lines.append(line)
     return lines
+
+
+def _in_word(char: str) -> bool:
+    """A character of a Latin word (which a line must not split)."""
+    return char.isascii() and not char.isspace()
 
 
 def postal_display(code: str) -> str:
@@ -89,6 +100,18 @@ class Letter:
     sender: str  # lines
     subject: str
     body: str
+    language: str = "ja"  # of the text; the address block keeps the postal convention
+
+
+def letter_date(day: dt.date, language: str) -> str:
+    if language == "en":
+        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
 
 
 def _top(canvas: Canvas, y_from_top: float) -> float:
@@ -118,11 +141,7 @@ def draw_letter(canvas: Canvas, letter: Letter) -> None:
     # Date and sender, top right (inside the envelope, not in the window).
     canvas.setFont(MINCHO, 10)
     right = width - 20 * mm
-    canvas.drawRightString(
-        right,
-        _top(canvas, 20 * mm),
-        f"{letter.date.year}年{letter.date.month}月{letter.date.day}日",
-    )
+    canvas.drawRightString(right, _top(canvas, 20 * mm), letter_date(letter.date, letter.language))
     y = _top(canvas, 28 * mm)
     for line in letter.sender.splitlines():
         canvas.drawRightString(right, y, line)

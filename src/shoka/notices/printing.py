@@ -1,9 +1,12 @@
 """The printer's batch: every pending letter (or postcard) as one PDF, streamed to the staff
-member who asked and marked sent; the generation is audit-logged (files.generated)."""
+member who asked and marked sent; the generation is audit-logged (files.generated). A batch
+already printed can be printed again (reprint_batch): the same notices, dated as first
+printed, recorded as a reprint — nothing is marked, recorded or sent anew."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from shoka.audit.actors import Actor
 from shoka.audit.log import audited_atomic, record
@@ -11,13 +14,13 @@ from shoka.circulation.facts import local_date
 from shoka.organisation.models import Library
 
 from . import files
-from .models import Channel, Notice, Status
+from .models import Channel, Notice, PrintBatch, Status
 from .pdf import Letter, Postcard, document
 from .rendering import (
-    DEFAULT_LANGUAGE,
     NoticeContext,
     Renderer,
     contexts_of,
+    name_in,
     render_text,
     template_for,
     template_key,
@@ -28,12 +31,31 @@ class NothingToPrintError(LookupError):
     pass
 
 
-def sender_text(library: Library | int, library_name: str, language: str) -> str:
+class Printed(NamedTuple):
+    data: bytes  # the PDF
+    notices: int  # how many notices it holds
+    batch: int  # PrintBatch id (for a reprint)
+
+
+def sender_text(library: Library, language: str) -> str:
     template = template_for(library, "sender", language)
-    return render_text(template.body, {"library": library_name})
+    return render_text(template.body, {"library": name_in(library, language)})
+
+
+class Senders(dict[str, str]):
+    """The library's return address in each language, rendered once."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+
+    def __missing__(self, language: str) -> str:
+        self[language] = sender_text(self.library, language)
+        return self[language]
 
 
 def letter_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Letter:
+    """A letter in the patron's language; the address block keeps the postal convention."""
     text = renderer.render(template_key(ctx, "letter"), ctx, sealed=True)
     r = ctx.recipient
     return Letter(
@@ -45,6 +67,7 @@ def letter_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Letter:
         sender=sender,
         subject=text.subject,
         body=text.body,
+        language=ctx.language,
     )
 
 
@@ -63,16 +86,22 @@ def postcard_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Postcard
 
 
 def pages_of(
-    notices: list[Notice], library: Library, channel: str, today: dt.date, language: str
+    notices: list[Notice], library: Library, channel: str, today: dt.date
 ) -> list[Letter | Postcard]:
-    renderer = Renderer(library, language)
-    sender = sender_text(library, library.name, language)
+    """The pages of `notices`, each in its patron's language."""
+    renderer, senders = Renderer(library), Senders(library)
     make = letter_of if channel == Channel.LETTER else postcard_of
     pages: list[Letter | Postcard] = []
     for start in range(0, len(notices), 500):
         for ctx in contexts_of(notices[start : start + 500], today=today):
-            pages.append(make(ctx, renderer, sender))
+            pages.append(make(ctx, renderer, senders[ctx.language]))
     return pages
+
+
+def _document(pages: list[Letter | Postcard], channel: str) -> bytes:
+    """One PDF for the printer, in postal-code order (for the post office's discount)."""
+    order = sorted(range(len(pages)), key=lambda i: (pages[i].postal_code, i))
+    return document([pages[i] for i in order], title=f"shoka {channel}s")
 
 
 def print_batch(
@@ -81,10 +110,10 @@ def print_batch(
     *,
     at: dt.datetime,
     actor: Actor,
-    language: str = DEFAULT_LANGUAGE,
-) -> tuple[bytes, int]:
+) -> Printed:
     """All pending notices of `channel` (letter or postcard) as one PDF, in postal-code
-    order; they are marked sent. Returns the PDF and the number of notices."""
+    order, each in its patron's language; they are marked sent and recorded as one
+    PrintBatch."""
     if channel not in (Channel.LETTER, Channel.POSTCARD):
         raise ValueError(f"only letters and postcards are printed, not {channel!r}")
     with audited_atomic():
@@ -95,13 +124,60 @@ def print_batch(
         )
         if not notices:
             raise NothingToPrintError(f"no {channel} waiting to be printed")
-        pages = pages_of(notices, library, channel, local_date(at), language)
-        order = sorted(range(len(pages)), key=lambda i: (pages[i].postal_code, i))
-        data = document([pages[i] for i in order], title=f"shoka {channel}s")
+        data = _document(pages_of(notices, library, channel, local_date(at)), channel)
+        batch = PrintBatch.objects.create(
+            library=library,
+            channel=channel,
+            printed_at=at,
+            printed_by=actor.code,
+            count=len(notices),
+        )
         Notice.objects.filter(pk__in=[n.pk for n in notices]).update(
-            status=Status.SENT, sent_at=at, sent_by=actor.code
+            status=Status.SENT, sent_at=at, sent_by=actor.code, batch=batch
         )
         for notice in notices:
-            record("notice.sent", notice, actor=actor, at=at, data={"channel": channel})
-    files.generated(library, f"{channel}s", data, actor=actor, at=at, count=len(notices))
-    return data, len(notices)
+            record(
+                "notice.sent",
+                notice,
+                actor=actor,
+                at=at,
+                data={"channel": channel, "batch": batch.pk},
+            )
+    files.generated(
+        library, f"{channel}s", data, actor=actor, at=at, count=len(notices), batch=batch.pk
+    )
+    return Printed(data, len(notices), batch.pk)
+
+
+def recent_batches(library: Library, *, limit: int = 10) -> list[PrintBatch]:
+    return list(PrintBatch.objects.filter(library=library).order_by("-printed_at", "-pk")[:limit])
+
+
+def reprint_batch(library: Library, batch_id: int, *, at: dt.datetime, actor: Actor) -> Printed:
+    """The PDF of a batch already printed, again: its notices rendered from the records as
+    they are now (a corrected address is the new one), dated as first printed. Nothing is
+    marked, recorded as a notice or sent; the reprint is audit-logged
+    (`notices.batch_reprinted`). Raises NothingToPrintError for an unknown batch, or one
+    whose notices are all gone (their patrons deleted)."""
+    batch = PrintBatch.objects.filter(library=library, pk=batch_id).first()
+    if batch is None:
+        raise NothingToPrintError(f"no printed batch {batch_id}")
+    notices = list(Notice.objects.filter(batch=batch).order_by("pk"))
+    if not notices:
+        raise NothingToPrintError(f"batch {batch_id} has no notices left to print")
+    pages = pages_of(notices, library, batch.channel, local_date(batch.printed_at))
+    data = _document(pages, batch.channel)
+    with audited_atomic():
+        record(
+            "notices.batch_reprinted",
+            batch,
+            actor=actor,
+            at=at,
+            data={
+                "kind": f"{batch.channel}s",
+                "notices": len(notices),
+                "bytes": len(data),
+                "printed_at": batch.printed_at.isoformat(),
+            },
+        )
+    return Printed(data, len(notices), batch.pk)

@@ -1,5 +1,5 @@
 """What a notice says: the context read from the records (decrypted here, never stored) and
-the library's editable Django templates."""
+the library's editable Django templates, in the patron's language (Patron.language)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.template import Context, Engine, Template
+from django.utils import translation
 
 from shoka.circulation.models import Hold
 from shoka.organisation.models import Library
@@ -18,6 +19,17 @@ from .models import Notice, NoticeLoan, NoticeTemplate
 # Plain text out (PDF and text/plain mail): no HTML escaping.
 _ENGINE = Engine(autoescape=False, libraries={}, builtins=[])
 DEFAULT_LANGUAGE = "ja"
+LANGUAGES = ("ja", "en")
+
+
+def language_of(patron: Patron) -> str:
+    return patron.language if patron.language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def name_in(obj: object, language: str) -> str:
+    """A library's or branch's name in `language`: the English name when there is one."""
+    english = getattr(obj, "name_en", "") if language == "en" else ""
+    return english or str(getattr(obj, "name", ""))
 
 
 class TemplateMissingError(LookupError):
@@ -65,6 +77,7 @@ class NoticeContext:
     pickup_branch: str = ""
     pickup_number: str = ""
     last_day: dt.date | None = None
+    language: str = DEFAULT_LANGUAGE  # the patron's: the notice is written in it
     extra: dict[str, object] = field(default_factory=dict)
 
     def for_template(self, *, sealed: bool) -> dict[str, object]:
@@ -145,6 +158,7 @@ def contexts_of(notices: list[Notice], *, today: dt.date) -> list[NoticeContext]
     contexts = []
     for notice in notices:
         patron = patrons[notice.patron_id]
+        language = language_of(patron)
         hold = holds.get(notice.hold_id) if notice.hold_id is not None else None
         mine = tuple(lines.get(notice.pk, ()))
         contexts.append(
@@ -153,16 +167,17 @@ def contexts_of(notices: list[Notice], *, today: dt.date) -> list[NoticeContext]
                 kind=notice.kind,
                 stage=notice.stage,
                 channel=notice.channel,
-                library=patron.library.name,
+                library=name_in(patron.library, language),
                 today=today,
                 recipient=recipient_of(patron),
                 patron_name=patron.name,
                 card_number=patron.card_number,
                 lines=mine,
                 earliest_due=min((ln.due_on for ln in mine), default=None),
-                pickup_branch=hold.pickup_branch.name if hold else "",
+                pickup_branch=name_in(hold.pickup_branch, language) if hold else "",
                 pickup_number=hold.pickup_number if hold else "",
                 last_day=hold.expires_on if hold else None,
+                language=language,
             )
         )
     return contexts
@@ -191,78 +206,48 @@ class Rendered:
     body: str
 
 
-class Renderer:
-    """Renders notices with the library's templates, each looked up and compiled once."""
+def compile_text(source: str) -> Template:
+    """Compile a notice text; raises TemplateSyntaxError for text that cannot be read."""
+    return Template(source, engine=_ENGINE)
 
-    def __init__(self, library: Library | int, language: str = DEFAULT_LANGUAGE) -> None:
-        self.library = library
-        self.language = language
-        self._compiled: dict[str, tuple[Template | None, Template]] = {}
 
-    def _templates(self, key: str) -> tuple[Template | None, Template]:
-        if key not in self._compiled:
-            row = template_for(self.library, key, self.language)
-            subject = Template(row.subject, engine=_ENGINE) if row.subject else None
-            self._compiled[key] = (subject, Template(row.body, engine=_ENGINE))
-        return self._compiled[key]
-
-    def render(self, key: str, ctx: NoticeContext, *, sealed: bool) -> Rendered:
-        subject, body = self._templates(key)
-        values = Context(ctx.for_template(sealed=sealed))
+def render_compiled(
+    subject: Template | None, body: Template, values: dict[str, object], language: str
+) -> Rendered:
+    """Render in `language`: the date filter's month names follow the active language, so
+    an English text says "2 Jun 2026" even when the job runs with Japanese active."""
+    with translation.override(language):
+        context = Context(values)
         return Rendered(
-            subject=subject.render(values).strip() if subject else "",
-            body=body.render(values).strip(),
+            subject=subject.render(context).strip() if subject else "",
+            body=body.render(context).strip(),
         )
 
 
-def render(
-    library: Library | int, key: str, ctx: NoticeContext, *, sealed: bool, language: str
-) -> Rendered:
-    return Renderer(library, language).render(key, ctx, sealed=sealed)
+class Renderer:
+    """Renders notices with the library's templates in each patron's language, each template
+    looked up and compiled once."""
+
+    def __init__(self, library: Library | int) -> None:
+        self.library = library
+        self._compiled: dict[tuple[str, str], tuple[Template | None, Template]] = {}
+
+    def _templates(self, key: str, language: str) -> tuple[Template | None, Template]:
+        if (key, language) not in self._compiled:
+            row = template_for(self.library, key, language)
+            subject = compile_text(row.subject) if row.subject else None
+            self._compiled[key, language] = (subject, compile_text(row.body))
+        return self._compiled[key, language]
+
+    def render(self, key: str, ctx: NoticeContext, *, sealed: bool) -> Rendered:
+        subject, body = self._templates(key, ctx.language)
+        return render_compiled(subject, body, ctx.for_template(sealed=sealed), ctx.language)
+
+
+def render(library: Library | int, key: str, ctx: NoticeContext, *, sealed: bool) -> Rendered:
+    return Renderer(library).render(key, ctx, sealed=sealed)
 
 
 def template_key(ctx: NoticeContext, channel: str) -> str:
     base = f"{ctx.kind}_{channel}"
     return base + "_child" if ctx.recipient.to_guardian and ctx.kind == "overdue" else base
-
-
-def sample_context(key: str, library: str = "書架市立図書館") -> NoticeContext:
-    """Made-up data for previewing a template (nobody real)."""
-    today = dt.date(2026, 6, 2)
-    due = today - dt.timedelta(days=14)
-    child = key.endswith("_child")
-    recipient = Recipient(
-        name="見本 一郎" if child else "見本 花子",
-        postal_code="3900811",
-        address="長野県松本市中央1丁目1-1",
-        phone="0263-00-0000",
-        email="sample@example.jp",
-        child_name="見本 けん" if child else "",
-    )
-    return NoticeContext(
-        notice_id=0,
-        kind="hold_ready" if key.startswith("hold_ready") else "overdue",
-        stage=2,
-        channel=key.split("_")[-2] if child else key.split("_")[-1],
-        library=library,
-        today=today,
-        recipient=recipient,
-        patron_name="見本 けん" if child else "見本 花子",
-        card_number="0000000000",
-        lines=(Line("見本の本", "200001", due), Line("架空の図鑑", "200002", due)),
-        earliest_due=due,
-        pickup_branch="本館",
-        pickup_number="A-12",
-        last_day=today + dt.timedelta(days=7),
-    )
-
-
-def preview(key: str, subject: str, body: str) -> Rendered:
-    """Render template text with sample data; raises TemplateSyntaxError for broken text.
-    Postcards are previewed as printed: without titles."""
-    ctx = sample_context(key)
-    values = Context(ctx.for_template(sealed="postcard" not in key))
-    return Rendered(
-        subject=Template(subject, engine=_ENGINE).render(values).strip() if subject else "",
-        body=Template(body, engine=_ENGINE).render(values).strip(),
-    )

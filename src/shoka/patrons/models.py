@@ -44,6 +44,13 @@ class NotifyChannel(models.TextChoices):
     NONE = "none", _("none")
 
 
+class Language(models.TextChoices):
+    """The language the patron reads notices in (emails, letters, postcards)."""
+
+    JAPANESE = "ja", _("Japanese")
+    ENGLISH = "en", _("English")
+
+
 class Patron(models.Model):
     library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="patrons")
     card_number = EncryptedTextField(_("card number"))
@@ -75,6 +82,12 @@ class Patron(models.Model):
     notify_channel = models.CharField(
         max_length=10, choices=NotifyChannel.choices, default=NotifyChannel.POSTCARD
     )
+    language = models.CharField(
+        _("language for notices"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.JAPANESE,
+    )
     keeps_reading_history = models.BooleanField(_("keep my reading history"), default=False)
     pin_hash = models.CharField(max_length=200, blank=True)
     # A statistical district code (地区) chosen by the library; not personal on its own.
@@ -92,6 +105,9 @@ class Patron(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(notify_channel="email") | models.Q(email__isnull=False),
                 name="patron_email_channel_needs_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=Language.values), name="patron_language_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(expires_on__gte=models.F("registered_on")),

@@ -35,7 +35,14 @@ from .contact import (
     normalize_postal_code,
     normalize_reading,
 )
-from .models import NotifyChannel, Patron, PatronCategory, PatronSearchToken, PatronStatus
+from .models import (
+    Language,
+    NotifyChannel,
+    Patron,
+    PatronCategory,
+    PatronSearchToken,
+    PatronStatus,
+)
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
 # Katakana (with ー and ・), spaces, and digits (a school class: 3ネン 2クミ).
@@ -76,6 +83,7 @@ class PatronData:
     guardian_relation: str | None = None
     guardian_contact: str | None = None
     notify_channel: str = NotifyChannel.POSTCARD
+    language: str = Language.JAPANESE  # of the patron's notices
     keeps_reading_history: bool = False
     area_code: str = ""
     pin: str | None = field(default=None, repr=False)
@@ -181,6 +189,10 @@ def clean_patron_data(library: Library, data: PatronData, today: dt.date) -> Pat
         errors["notify_channel"] = _("phone notification needs a phone number")
     elif data.notify_channel == NotifyChannel.POSTCARD and not address:
         errors["notify_channel"] = _("postcard notification needs an address")
+    if data.language not in Language.values:
+        errors["language"] = _('unknown language "{code}": Japanese (ja) or English (en)').format(
+            code=data.language
+        )
     if data.pin is not None and not PIN_RE.match(data.pin):
         errors["pin"] = _("the PIN must be 4 to 8 digits")
     if errors:
@@ -237,6 +249,7 @@ def _apply(patron: Patron, data: PatronData) -> None:
         indexes.DUPLICATE, indexes.duplicate_key(data.name_kana, data.birth_date)
     )
     patron.notify_channel = data.notify_channel
+    patron.language = data.language
     patron.keeps_reading_history = data.keeps_reading_history
     patron.area_code = data.area_code
 
@@ -308,6 +321,7 @@ def data_of(patron: Patron) -> PatronData:
         home_branch=patron.home_branch.code,
         **{name: getattr(patron, name) for name in PERSONAL_FIELDS},
         notify_channel=patron.notify_channel,
+        language=patron.language,
         keeps_reading_history=patron.keeps_reading_history,
         area_code=patron.area_code,
     )

@@ -107,3 +107,21 @@ class EncryptedDateField(EncryptedTextField):
         from django import forms
 
         return forms.DateField(required=not self.blank, **kwargs)
+
+
+class SealedBlobField(models.BinaryField):
+    """Bytes the caller has sealed with the data key (``crypto.encrypt_bytes``) — a whole
+    generated file, say — whose plaintext may hold personal data. ``holds`` names the kinds
+    of personal data it may contain (the attribute words of shoka.audit.scan.records), so
+    that the personal-data register lists the table without anyone decrypting it."""
+
+    description = "Bytes sealed with AES-256-GCM by the caller"
+
+    def __init__(self, *args: Any, holds: tuple[str, ...] = (), **kwargs: Any) -> None:
+        self.holds = tuple(holds)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["holds"] = self.holds
+        return name, path, args, kwargs

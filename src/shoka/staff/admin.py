@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
-from django.template import TemplateSyntaxError
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +19,7 @@ from shoka.audit.log import audited_atomic, record
 from shoka.catalogue.models import LoanCategory
 from shoka.circulation.models import LoanRule, PatronRule
 from shoka.notices.models import LadderStage, NoticeTemplate
-from shoka.notices.rendering import preview
+from shoka.notices.texts import TemplateError, preview
 from shoka.organisation.models import (
     BookmobileStop,
     Branch,
@@ -126,8 +125,13 @@ class NoticeTemplateForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         try:
-            preview(data.get("key", ""), data.get("subject", ""), data.get("body", ""))
-        except TemplateSyntaxError as exc:
+            preview(
+                data.get("key", ""),
+                data.get("subject", ""),
+                data.get("body", ""),
+                language=data.get("language", "ja"),
+            )
+        except TemplateError as exc:
             self.add_error("body", _("The template cannot be read: %(error)s") % {"error": exc})
         return data
 
@@ -146,8 +150,8 @@ class NoticeTemplateAdmin(AuditedAdmin):
         if not obj.pk:
             return "—"
         try:
-            text = preview(obj.key, obj.subject, obj.body)
-        except TemplateSyntaxError as exc:
+            text = preview(obj.key, obj.subject, obj.body, language=obj.language)
+        except TemplateError as exc:
             return str(exc)
         return format_html("<pre>{}\n\n{}</pre>", text.subject, text.body)
 

@@ -27,6 +27,11 @@ ROLES: dict[str, list[str]] = {
         "circulation.override_refusal",
         "catalogue.view_bib",
         "catalogue.view_item",
+        # The notices screens (staff/notices): the notices, their lines, calls marked done.
+        "notices.view_notice",
+        "notices.change_notice",
+        "notices.view_noticeloan",
+        "notices.view_printbatch",
     ],
     "cataloguer": [
         "catalogue.view_bib",
@@ -39,7 +44,7 @@ ROLES: dict[str, list[str]] = {
     "auditor": ["audit.view_auditevent", "audit.view_accessevent"],
 }
 
-SHOKA_APPS = ("organisation", "catalogue", "patrons", "circulation", "audit")
+SHOKA_APPS = ("organisation", "catalogue", "patrons", "circulation", "notices", "audit")
 
 
 def ensure_roles(**_: Any) -> None:

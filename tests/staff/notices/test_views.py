@@ -13,7 +13,7 @@ from tests.conftest import AT
 from shoka.audit.models import AccessEvent, AuditEvent
 from shoka.circulation import services
 from shoka.notices.daily import run_notices
-from shoka.notices.models import Notice
+from shoka.notices.models import Notice, PrintBatch
 
 LOANED = AT - dt.timedelta(days=150)
 
@@ -122,3 +122,31 @@ def test_a_patrons_notice_history_lists_what_was_sent(staff, world, caller):
     assert "phone call" in html and "pending" in html
     assert AccessEvent.objects.filter(object_id=str(caller.pk), data__context="notices").exists()
     assert staff.get("/notices/patron/999999/").status_code == 404
+
+
+def test_a_printed_batch_is_listed_and_printed_again_without_new_notices(staff, world):
+    _overdue(world, "佐藤 太郎", "サトウ タロウ", days_late=14)
+    first = staff.post("/notices/print/", {"channel": "postcard"})
+    batch = PrintBatch.objects.get()
+    overview = staff.get("/notices/").content.decode()
+    assert f'action="/notices/batch/{batch.pk}/reprint/"' in overview
+    assert "佐藤" not in overview  # the list of batches shows counts, never names
+    sent = list(Notice.objects.values_list("status", "sent_at", "batch"))
+
+    again = staff.post(f"/notices/batch/{batch.pk}/reprint/")
+
+    assert again["Content-Type"] == "application/pdf" and again["Cache-Control"] == "no-store"
+    assert len(PdfReader(io.BytesIO(again.content)).pages) == 2
+    assert [p.extract_text() for p in PdfReader(io.BytesIO(again.content)).pages] == [
+        p.extract_text() for p in PdfReader(io.BytesIO(first.content)).pages
+    ]
+    assert list(Notice.objects.values_list("status", "sent_at", "batch")) == sent
+    assert AuditEvent.objects.filter(action="notices.batch_reprinted").count() == 1
+    assert AuditEvent.objects.filter(action="notice.sent").count() == 1
+
+
+def test_reprinting_a_batch_that_is_not_there_is_a_clear_error(staff, world):
+    response = staff.post("/notices/batch/999/reprint/")
+    assert response.status_code == 404
+    assert "cannot be printed again" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="notices.batch_reprinted").exists()

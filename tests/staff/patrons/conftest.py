@@ -20,6 +20,7 @@ ADULT = {
     "phone": "0263-12-3456",
     "email": "misaki@example.jp",
     "notify_channel": "email",
+    "language": "ja",
     "pin": "",
     "area_code": "",
 }

@@ -4,6 +4,7 @@ the page says so), editing, renewal, blocks, serving at the desk, the card PDF."
 from __future__ import annotations
 
 import io
+import re
 
 from pypdf import PdfReader
 
@@ -72,6 +73,34 @@ def test_editing_changes_the_registration(clerk, world):
     assert "The changes are saved." in response.content.decode()
     event = AuditEvent.objects.get(action="patron.updated")
     assert event.data == {"fields": ["notify_channel", "phone"]}
+
+
+def test_the_language_of_notices_is_chosen_on_the_edit_screen(clerk, world):
+    patron = world.patron()
+    form = clerk.get(f"/patrons/{patron.pk}/edit/")
+    html = form.content.decode()
+    assert 'name="language"' in html and "Language of notices" in html
+    values = dict(form.context["form"].initial) | {"language": "en", "pin": ""}
+    values["birth_date"] = values["birth_date"].isoformat()
+
+    clerk.post(f"/patrons/{patron.pk}/edit/", values)
+
+    patron.refresh_from_db()
+    assert patron.language == "en"
+    page = clerk.get(f"/patrons/{patron.pk}/").content.decode()
+    assert re.search(r"Language of notices</dt><dd>English</dd>", page)
+
+
+def test_an_unknown_language_is_refused_on_the_form(clerk, world):
+    patron = world.patron()
+    values = dict(clerk.get(f"/patrons/{patron.pk}/edit/").context["form"].initial)
+    values |= {"language": "fr", "pin": "", "birth_date": ""}
+
+    response = clerk.post(f"/patrons/{patron.pk}/edit/", values)
+
+    assert 'id="id_language_error"' in response.content.decode()
+    patron.refresh_from_db()
+    assert patron.language == "ja"
 
 
 def test_a_bad_edit_is_refused_and_keeps_what_was_typed(clerk, world):

@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from shoka.audit.actors import Actor
 from shoka.notices import files, phone
 from shoka.notices.models import Channel, Notice, Status
-from shoka.notices.printing import NothingToPrintError
+from shoka.notices.printing import NothingToPrintError, recent_batches, reprint_batch
 from shoka.notices.printing import print_batch as make_batch
 from shoka.organisation.models import Library
 from shoka.patrons.models import Patron
@@ -34,10 +34,6 @@ def _library() -> Library:
     if library is None:
         raise Http404("no library")
     return library
-
-
-def _language() -> str:
-    return "en" if (get_language() or "ja").startswith("en") else "ja"
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
@@ -68,6 +64,7 @@ def _overview(request: HttpRequest, error: str = "", status: int = 200) -> HttpR
         "pending": pending,
         "failed": list(failed[:50]),
         "counts": phone.stage_counts(library, since=month, until=now),
+        "batches": recent_batches(library),
         "since": month,
         "error": error,
     }
@@ -81,16 +78,30 @@ def print_batch(request: HttpRequest) -> HttpResponse:
     if channel not in (Channel.LETTER, Channel.POSTCARD):
         return _overview(request, error=_("Choose letters or postcards to print."), status=400)
     try:
-        data, _count = make_batch(
+        printed = make_batch(
             _library(),
             channel,
             at=timezone.now(),
             actor=Actor.for_user(request.user),
-            language=_language(),
         )
     except NothingToPrintError:
         return _overview(request, error=_("Nothing is waiting to be printed."), status=409)
-    return _pdf(data, f"{channel}s.pdf")
+    return _pdf(printed.data, f"{channel}s.pdf")
+
+
+@notices_view
+@require_POST
+def reprint(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """A batch already printed, again (a jammed printer): nothing is recorded or sent."""
+    try:
+        printed = reprint_batch(
+            _library(), batch_id, at=timezone.now(), actor=Actor.for_user(request.user)
+        )
+    except NothingToPrintError:
+        return _overview(
+            request, error=_("That batch cannot be printed again: it is not there."), status=404
+        )
+    return _pdf(printed.data, f"reprint-{batch_id}.pdf")
 
 
 def _phone_rows(request: HttpRequest) -> list[phone.CallRow]:

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shoka.organisation.models import Branch, Library
-from shoka.patrons.models import NotifyChannel, PatronCategory
+from shoka.patrons.models import Language, NotifyChannel, PatronCategory
 from shoka.patrons.services import PatronData
 
 OFF = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
@@ -78,6 +78,12 @@ class PatronForm(forms.Form):
         choices=NotifyChannel.choices,
         initial=NotifyChannel.POSTCARD,
     )
+    language = forms.ChoiceField(
+        label=_("Language of notices"),
+        choices=Language.choices,
+        initial=Language.JAPANESE,
+        help_text=_("Emails, letters and postcards to this patron are written in it."),
+    )
     keeps_reading_history = forms.BooleanField(
         label=_("Keep the reading history (the patron asked for it)"), required=False
     )
@@ -126,6 +132,7 @@ class PatronForm(forms.Form):
             guardian_relation=opt("guardian_relation"),
             guardian_contact=opt("guardian_contact"),
             notify_channel=d["notify_channel"],
+            language=d["language"],
             keeps_reading_history=bool(d.get("keeps_reading_history")),
             area_code=(d.get("area_code") or "").strip(),
             pin=opt("pin"),

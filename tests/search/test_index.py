@@ -205,3 +205,19 @@ class _Spy:
 
     def __getattr__(self, name):
         return self._methods.get(name) or getattr(self._target, name)
+
+
+def test_a_batch_replaces_and_removes_only_its_own_documents_even_when_applied_twice(world, index):
+    kept = world.bib("残る棚の本", "ノコル タナ ノ ホン")
+    changed = world.bib("変わる棚の本", "カワル タナ ノ ホン")
+    gone = world.bib("消える棚の本", "キエル タナ ノ ホン")
+    index.catch_up()
+    # One batch: a record queued twice (as after a crash between the index commit and the
+    # dequeue, which re-applies the rows) and a deleted one; the third is not in the batch.
+    IndexChange.objects.create(bib_id=changed.pk)
+    IndexChange.objects.create(bib_id=changed.pk)
+    IndexChange.objects.create(bib_id=gone.pk)
+    Bib.objects.filter(pk=gone.pk).delete()
+    index.catch_up()
+    assert sorted(index.ids("棚")) == sorted([kept.pk, changed.pk])
+    assert index.search("棚").total == 2  # no duplicate of the re-applied record

@@ -190,10 +190,12 @@ class IndexWriter:
         self.close()
 
     def _replace(self, records: list[IndexRecord], gone: Iterable[int]) -> None:
-        for bib_id in gone:
-            self.writer.delete_documents_by_term("id", bib_id)
+        ids = [*gone, *(rec.id for rec in records)]
+        if ids:
+            self.writer.delete_documents_by_query(
+                tantivy.Query.term_set_query(self.index.schema, "id", ids)
+            )
         for rec in records:
-            self.writer.delete_documents_by_term("id", rec.id)
             self.writer.add_document(make_document(rec))
 
     def catch_up(

@@ -8,16 +8,18 @@ What it does (bench/README.md has the long version):
 1. Generates the synthetic catalogue of `shoka demo --bibs N` (titles from `shoka.demo`, with
    1–3 copies each) and writes it once as an ISO 2709 MARC file with 852 holdings
    (bench/work/search-<N>-<seed>.mrc), the way a library would bring its catalogue in.
-2. In a fresh instance (SHOKA_HOME = bench/work/search-<db>/; on PostgreSQL the database
+2. Draws queries from the generated titles (1,000 per class by default): `ja2` a two-character
+   Japanese word, `ja4` a four-character one, `and2` two words of one title, `en` an
+   English word, `isbn` an ISBN with hyphens. Words are drawn in proportion to their use, so
+   the set leans towards heavy queries, as the baseline did.
+   They are drawn before the import and the titles dropped, so the importing process does
+   not carry a million of them through its garbage collections.
+3. In a fresh instance (SHOKA_HOME = bench/work/search-<db>/; on PostgreSQL the database
    `shoka_bench_search`, dropped and created), imports the file through the real import
    service (`read_marc` in a reader process, as `shoka import marc` does for big files →
    `import_records`) and then lets the index writer apply the queue
    (`IndexWriter.catch_up`): import rate including indexing. Then `IndexWriter.rebuild()`
    (index build time from the database) and the index size on disk.
-3. Draws queries from the catalogue (1,000 per class by default): `ja2` a two-character
-   Japanese word, `ja4` a four-character one, `and2` two words of one title, `en` an
-   English word, `isbn` an ISBN with hyphens. Words are drawn in proportion to their use, so
-   the set leans towards heavy queries, as the baseline did.
 4. For each query, in rounds, times (a) the search service — parsing, analysis, query
    building, tantivy, facet counts, and the page of 20 display fields — and (b) the engine
    alone on the same query: the same tantivy query object, prebuilt, top 20 with the exact

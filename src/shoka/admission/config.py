@@ -155,7 +155,7 @@ def read_file(path: Path) -> dict[str, Any]:
     for key, value in data.items():
         if isinstance(value, dict) and key in {"limits", "allow", "proxy", "api"}:
             for sub, subvalue in value.items():
-                name = {"allow": f"allow_{sub}"}.get(key, sub)
+                name = f"allow_{sub}" if key == "allow" else sub
                 flat[name] = subvalue
         else:
             flat[key] = value

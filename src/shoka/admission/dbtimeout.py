@@ -22,7 +22,9 @@ class _Deadline:
         self.seconds = seconds
         self.until = 0.0
 
-    def wrapper(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any):
+    def wrapper(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         self.until = time.monotonic() + self.seconds
         try:
             return execute(sql, params, many, context)

@@ -7,6 +7,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from typing import cast
 
 from limits import RateLimitItem
 from limits.storage import MemoryStorage, Storage, storage_from_string
@@ -28,7 +29,7 @@ class ClientLimiter:
     def __init__(self, storage_uri: str, *, key_prefix: str = "shoka-opac") -> None:
         self.storage_uri = storage_uri
         options = {} if storage_uri.startswith("memory://") else {"key_prefix": key_prefix}
-        self.storage: Storage = storage_from_string(storage_uri, **options)
+        self.storage = cast(Storage, storage_from_string(storage_uri, **options))
         self.fallback = SlidingWindowCounterRateLimiter(MemoryStorage())
         self.primary = SlidingWindowCounterRateLimiter(self.storage)
         self._primary_down_until = 0.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -34,16 +35,15 @@ SHOKA_SITE = "opac"
 SHOKA_OPAC_STATEMENT_TIMEOUT_MS = env_int("SHOKA_OPAC_STATEMENT_TIMEOUT_MS", 2000)
 
 _db_url = env("SHOKA_OPAC_DATABASE_URL")
-DATABASES = {
-    "default": (
-        dj_database_url.parse(_db_url, conn_max_age=0)
-        if _db_url
-        else sqlite_database(SHOKA_DATA_DIR / "opac.sqlite3")
-    )
-}
-if str(DATABASES["default"]["ENGINE"]).endswith("postgresql") and SHOKA_OPAC_STATEMENT_TIMEOUT_MS:
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
+_database: dict[str, Any] = dict(
+    dj_database_url.parse(_db_url, conn_max_age=0)
+    if _db_url
+    else sqlite_database(SHOKA_DATA_DIR / "opac.sqlite3")
+)
+if str(_database["ENGINE"]).endswith("postgresql") and SHOKA_OPAC_STATEMENT_TIMEOUT_MS:
+    _options = _database.setdefault("OPTIONS", {})
     _options["options"] = f"-c statement_timeout={SHOKA_OPAC_STATEMENT_TIMEOUT_MS}"
+DATABASES = {"default": _database}
 
 # Admission control (docs/opac-admission.md): rate limits per client, a concurrency cap per
 # process, the aggregators' allowlist. Defaults, then the library's file, then SHOKA_OPAC_*.

@@ -244,3 +244,23 @@ def test_when_redis_is_unreachable_limits_still_apply_in_process(admitted, caplo
         codes = [_get(client).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     assert "counting in process memory" in caplog.text
+
+
+def test_a_short_wait_for_a_slot_admits_the_request_when_one_frees_up(admitted):
+    client = admitted(max_concurrent=1, concurrency_wait=5.0)()
+    gate.clear()
+    entered.clear()
+    worker = threading.Thread(target=lambda: _get(client, "/slow"))
+    worker.start()
+    try:
+        assert entered.wait(5)
+        threading.Timer(0.3, gate.set).start()
+        assert _get(client, ip="198.51.100.1").status_code == 200  # waited, then admitted
+    finally:
+        gate.set()
+        worker.join(10)
+
+
+def test_switched_off_admits_everything(admitted):
+    client = admitted(per_client="1/minute", max_concurrent=1, enabled=False)()
+    assert {_get(client).status_code for _ in range(5)} == {200}

@@ -72,3 +72,12 @@ def test_postgresql_statement_timeout_cancels_pg_sleep(tmp_path):
     assert result["error"] and "statement timeout" in result["error"]
     assert 0.25 <= result["seconds"] < 2.0
     assert result["after"] == 1
+
+
+def test_a_bad_setting_stops_the_public_site_at_start_with_its_name(tmp_path):
+    (tmp_path / "opac-admission.toml").write_text(
+        '[limits]\nmax_concurrent = "several"\n', encoding="utf-8"
+    )
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        _probe("slow_query", {"SHOKA_HOME": str(tmp_path)})
+    assert "max_concurrent must be a number" in failed.value.stderr

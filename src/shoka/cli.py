@@ -181,9 +181,12 @@ def serve(site: str, port: int, host: str, workers: int | None) -> None:
     procs = []
     for name, settings_module, p in sites:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module}
+        # The OPAC's workers run threads, so that its concurrency cap can refuse the requests
+        # beyond it at once (503) instead of leaving them queued (docs/opac-admission.md).
+        threads = _opac_threads() if name == "opac" else 1
         procs.append(
             subprocess.Popen(  # noqa: S603 — our own interpreter and arguments
-                _gunicorn(host, p, workers or os.cpu_count() or 1), env=env
+                _gunicorn(host, p, workers or os.cpu_count() or 1, threads), env=env
             )
         )
         click.echo(f"{name} site: http://{host}:{p}/")
@@ -213,11 +216,19 @@ def serve(site: str, port: int, host: str, workers: int | None) -> None:
         stop()
 
 
-def _gunicorn(host: str, port: int, workers: int) -> list[str]:
+def _opac_threads() -> int:
+    raw = os.environ.get("SHOKA_OPAC_THREADS", "").strip() or "8"
+    if not raw.isdigit() or not 1 <= int(raw) <= 256:
+        raise click.ClickException(f"SHOKA_OPAC_THREADS must be 1..256, not {raw!r}")
+    return int(raw)
+
+
+def _gunicorn(host: str, port: int, workers: int, threads: int = 1) -> list[str]:
     """gunicorn's command line for one site (docs/cli.md, "serve"). Sync workers, one per core
     (../shared/notes: more workers than cores only add latency); a request that runs longer
     than 30 s is stopped and its worker replaced, so no page can hold a database connection
-    for minutes, whoever asks for it."""
+    for minutes, whoever asks for it. With threads > 1 (the OPAC), threaded workers."""
+    threaded = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     return [
         sys.executable,
         "-m",
@@ -227,6 +238,7 @@ def _gunicorn(host: str, port: int, workers: int) -> list[str]:
         f"{host}:{port}",
         "--workers",
         str(workers),
+        *threaded,
         "--timeout",
         "30",
         "--graceful-timeout",

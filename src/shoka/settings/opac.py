@@ -6,23 +6,56 @@ database exist in this process — patron tables are not in its schema at all.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
 import dj_database_url
 
-from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, SHOKA_DATA_DIR, env, sqlite_database
+from shoka.admission import config as admission_config
 
-INSTALLED_APPS = [*INSTALLED_APPS, "shoka.opac"]
+from .base import *  # noqa: F403
+from .base import (
+    INSTALLED_APPS,
+    MIDDLEWARE,
+    SHOKA_DATA_DIR,
+    SHOKA_HOME,
+    env,
+    env_int,
+    sqlite_database,
+)
+
+INSTALLED_APPS = [*INSTALLED_APPS, "shoka.opac", "shoka.admission"]
 
 ROOT_URLCONF = "shoka.opac.urls"
 SHOKA_SITE = "opac"
 
+# Every query of the public site is cut off after this long (docs/opac-admission.md):
+# PostgreSQL enforces it on the server, SQLite through a progress handler (shoka.admission).
+SHOKA_OPAC_STATEMENT_TIMEOUT_MS = env_int("SHOKA_OPAC_STATEMENT_TIMEOUT_MS", 2000)
+
 _db_url = env("SHOKA_OPAC_DATABASE_URL")
-DATABASES = {
-    "default": (
-        dj_database_url.parse(_db_url, conn_max_age=0)
-        if _db_url
-        else sqlite_database(SHOKA_DATA_DIR / "opac.sqlite3")
-    )
-}
+_database: dict[str, Any] = dict(
+    dj_database_url.parse(_db_url, conn_max_age=0)
+    if _db_url
+    else sqlite_database(SHOKA_DATA_DIR / "opac.sqlite3")
+)
+if str(_database["ENGINE"]).endswith("postgresql") and SHOKA_OPAC_STATEMENT_TIMEOUT_MS:
+    _options = _database.setdefault("OPTIONS", {})
+    _options["options"] = f"-c statement_timeout={SHOKA_OPAC_STATEMENT_TIMEOUT_MS}"
+DATABASES = {"default": _database}
+
+# Admission control (docs/opac-admission.md): rate limits per client, a concurrency cap per
+# process, the aggregators' allowlist. Defaults, then the library's file, then SHOKA_OPAC_*.
+SHOKA_OPAC_ADMISSION_FILE = Path(
+    env("SHOKA_OPAC_ADMISSION_FILE", str(SHOKA_HOME / "opac-admission.toml"))
+)
+SHOKA_ADMISSION = admission_config.load(os.environ, SHOKA_OPAC_ADMISSION_FILE)
+_whitenoise = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware")
+MIDDLEWARE = [
+    *MIDDLEWARE[: _whitenoise + 1],
+    "shoka.admission.middleware.AdmissionMiddleware",
+    *MIDDLEWARE[_whitenoise + 1 :],
+]
 # Anonymous visitors get no server-side session rows.
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"

@@ -1,0 +1,67 @@
+"""Rate-limit windows per client with the `limits` library: in this process's memory, or in
+Redis when configured so that every process and node shares the same counts."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import cast
+
+from limits import RateLimitItem
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter
+
+log = logging.getLogger("shoka.admission")
+
+# After a Redis failure the process counts in its own memory for this long, then tries again.
+REDIS_RETRY_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after: int = 0  # whole seconds until the fullest window has room again
+
+
+class ClientLimiter:
+    def __init__(self, storage_uri: str, *, key_prefix: str = "shoka-opac") -> None:
+        self.storage_uri = storage_uri
+        options = {} if storage_uri.startswith("memory://") else {"key_prefix": key_prefix}
+        self.storage = cast(Storage, storage_from_string(storage_uri, **options))
+        self.fallback = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self.primary = SlidingWindowCounterRateLimiter(self.storage)
+        self._primary_down_until = 0.0
+
+    def _limiter(self) -> SlidingWindowCounterRateLimiter:
+        if self._primary_down_until and time.monotonic() < self._primary_down_until:
+            return self.fallback
+        return self.primary
+
+    def hit(self, bucket: str, items: tuple[RateLimitItem, ...]) -> Decision:
+        limiter = self._limiter()
+        try:
+            return self._hit(limiter, bucket, items)
+        except Exception as exc:  # Redis gone: keep limiting, per process, and say so
+            if limiter is self.fallback:
+                raise
+            log.warning(
+                "rate-limit storage %s failed (%s); counting in process memory for %d s",
+                self.storage_uri.split("@")[-1],
+                type(exc).__name__,
+                REDIS_RETRY_SECONDS,
+            )
+            self._primary_down_until = time.monotonic() + REDIS_RETRY_SECONDS
+            return self._hit(self.fallback, bucket, items)
+
+    @staticmethod
+    def _hit(
+        limiter: SlidingWindowCounterRateLimiter, bucket: str, items: tuple[RateLimitItem, ...]
+    ) -> Decision:
+        refused = [item for item in items if not limiter.hit(item, bucket)]
+        if not refused:
+            return Decision(True)
+        now = time.time()
+        wait = max(limiter.get_window_stats(item, bucket).reset_time - now for item in refused)
+        return Decision(False, max(1, math.ceil(wait)))

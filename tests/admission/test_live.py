@@ -1,0 +1,125 @@
+"""Admission control in real server processes: gunicorn with threaded workers, as
+`shoka serve --site opac` runs it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from shoka.cli import _gunicorn
+
+HERE = Path(__file__).resolve().parent
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 10) -> tuple[int, dict[str, str], float]:
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            response.read()
+            return response.status, dict(response.headers), time.monotonic() - started
+    except urllib.error.HTTPError as exc:
+        exc.read()
+        return exc.code, dict(exc.headers), time.monotonic() - started
+
+
+def _wait_for(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"the server exited with {proc.returncode}")
+        try:
+            _get(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    (tmp_path / "data").mkdir(exist_ok=True)
+    return {
+        **os.environ,
+        "SHOKA_HOME": str(tmp_path),
+        "SHOKA_SECRET_KEY": "test-only-not-secret",
+        **extra,
+    }
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+def test_requests_beyond_the_cap_are_shed_at_once_with_503(tmp_path):
+    port = _free_port()
+    env = _env(
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="slow_settings",
+        PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+        SHOKA_OPAC_MAX_CONCURRENT="2",
+        SHOKA_OPAC_BUSY_RETRY_AFTER="5",
+        SHOKA_OPAC_PER_CLIENT="1000/second",
+    )
+    proc = subprocess.Popen(_gunicorn("127.0.0.1", port, 1, 8), env=env)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/robots.txt", proc)
+        results: list[tuple[int, dict[str, str], float]] = []
+        lock = threading.Lock()
+
+        def one() -> None:
+            result = _get(f"http://127.0.0.1:{port}/slow")
+            with lock:
+                results.append(result)
+
+        threads = [threading.Thread(target=one) for _ in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    finally:
+        _stop(proc)
+    ok = [r for r in results if r[0] == 200]
+    shed = [r for r in results if r[0] == 503]
+    assert len(results) == 10 and len(ok) + len(shed) == 10
+    assert 1 <= len(ok) <= 2  # never more than the cap at once
+    assert len(shed) >= 8
+    assert all(headers["Retry-After"] == "5" for _, headers, _ in shed)
+    assert max(seconds for _, _, seconds in shed) < 1.0  # refused at once, not after waiting
+
+
+def test_shoka_serve_opac_answers_429_with_retry_after(tmp_path):
+    port = _free_port()
+    env = _env(tmp_path, SHOKA_OPAC_PER_CLIENT="5/minute")
+    shoka = str(Path(sys.executable).with_name("shoka"))
+    proc = subprocess.Popen(
+        [shoka, "serve", "--site", "opac", "--port", str(port), "--workers", "1"], env=env
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/robots.txt", proc)  # the first of the five
+        codes = [_get(f"http://127.0.0.1:{port}/robots.txt") for _ in range(6)]
+    finally:
+        _stop(proc)
+    assert [c[0] for c in codes] == [200] * 4 + [429] * 2
+    retry = int(codes[-1][1]["Retry-After"])
+    assert 1 <= retry <= 60

@@ -1,0 +1,266 @@
+"""AdmissionMiddleware through Django's test client: 429 with Retry-After per network group
+or API key, the aggregators' allowlist, trusted proxies, 503 shedding, and a polite crawler
+that is never limited. Counters live in this process (memory://) or in the real Redis."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import socket
+import threading
+import uuid
+
+import pytest
+import time_machine
+from django.http import HttpResponse, JsonResponse
+from django.test import Client
+from django.urls import path
+
+from shoka.admission.config import Policy, load
+
+KEY = "calil-0123456789abcdef"
+OTHER_KEY = "someone-else-0123456789"
+gate = threading.Event()
+entered = threading.Event()
+
+
+def _page(request):
+    return HttpResponse("ok")
+
+
+def _api(request):
+    return JsonResponse({"ok": True})
+
+
+def _slow(request):
+    entered.set()
+    gate.wait(10)
+    return HttpResponse("slow")
+
+
+class Urls:
+    urlpatterns = [
+        path("", _page),
+        path("api/v1/search", _api),
+        path("slow", _slow),
+    ]
+
+
+@pytest.fixture
+def admitted(settings):
+    """Install the middleware with a policy; each Client gets a fresh middleware instance
+    (as each server process does)."""
+
+    def install(**values) -> type[Client]:
+        settings.ROOT_URLCONF = Urls
+        settings.MIDDLEWARE = ["shoka.admission.middleware.AdmissionMiddleware"]
+        settings.SHOKA_ADMISSION = Policy(**values)
+        return Client
+
+    return install
+
+
+def _get(client: Client, url: str = "/", ip: str = "192.0.2.1", **headers):
+    return client.get(url, REMOTE_ADDR=ip, **headers)
+
+
+def test_over_the_limit_answers_429_with_retry_after_and_both_languages(admitted):
+    client = admitted(per_client="3/minute")()
+    assert [_get(client).status_code for _ in range(3)] == [200, 200, 200]
+    refused = _get(client)
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused["Cache-Control"] == "no-store"
+    body = refused.content.decode()
+    assert "Too many requests from your network" in body
+    assert "リクエスト" in body  # the Japanese line, from the translation catalogue
+
+
+def test_api_paths_get_a_json_429(admitted):
+    client = admitted(per_client="1/minute")()
+    assert _get(client, "/api/v1/search").status_code == 200
+    refused = _get(client, "/api/v1/search")
+    assert refused.status_code == 429 and refused["Content-Type"] == "application/json"
+    data = json.loads(refused.content)
+    assert data["error"] == "too_many_requests"
+    assert data["retry_after"] == int(refused["Retry-After"])
+    assert set(data["message"]) == {"ja", "en"} and data["message"]["ja"] != data["message"]["en"]
+
+
+def test_addresses_are_grouped_by_network_prefix(admitted):
+    client = admitted(per_client="2/minute")()
+    assert _get(client, ip="192.0.2.1").status_code == 200
+    assert _get(client, ip="192.0.2.250").status_code == 200
+    assert _get(client, ip="192.0.2.77").status_code == 429  # same /24
+    assert _get(client, ip="192.0.3.1").status_code == 200  # the next /24 has its own
+    assert _get(client, ip="2001:db8:0:1::1").status_code == 200
+    assert _get(client, ip="2001:db8:0:ff::2").status_code == 200
+    assert _get(client, ip="2001:db8:0:aa::3").status_code == 429  # same /56
+    assert _get(client, ip="2001:db8:0:100::1").status_code == 200  # the next /56
+
+
+def test_forged_forwarded_for_does_not_escape_the_limit(admitted):
+    client = admitted(per_client="2/minute")()
+    codes = [_get(client, HTTP_X_FORWARDED_FOR=f"198.51.{n}.1").status_code for n in range(4)]
+    assert codes == [200, 200, 429, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_bucket(admitted):
+    client = admitted(
+        per_client="1/minute",
+        trusted_proxies=load({"SHOKA_OPAC_TRUSTED_PROXIES": "127.0.0.1"}).trusted_proxies,
+    )()
+    proxy = "127.0.0.1"
+    assert _get(client, ip=proxy, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 200
+    assert _get(client, ip=proxy, HTTP_X_FORWARDED_FOR="203.0.113.1").status_code == 200
+    assert _get(client, ip=proxy, HTTP_X_FORWARDED_FOR="198.51.100.9").status_code == 429
+
+
+def test_allowlisted_aggregators_skip_the_buckets(admitted):
+    allow = load({"SHOKA_OPAC_ALLOW_NETWORKS": "203.0.113.0/24"}).allow_networks
+    client = admitted(
+        per_client="1/minute", allow_networks=allow, allow_api_keys=frozenset({KEY})
+    )()
+    assert all(_get(client, ip="203.0.113.5").status_code == 200 for _ in range(20))
+    assert all(_get(client, f"/api/v1/search?api_key={KEY}").status_code == 200 for _ in range(10))
+    assert all(_get(client, HTTP_X_API_KEY=KEY).status_code == 200 for _ in range(10))
+    # …while everyone else in 192.0.2.0/24 has used up their one request
+    assert _get(client, ip="192.0.2.9").status_code == 200
+    assert _get(client, ip="192.0.2.9").status_code == 429
+
+
+def test_a_known_api_key_has_its_own_bucket_and_an_unknown_one_changes_nothing(admitted):
+    client = admitted(per_client="1/minute", per_api_key="3/minute", api_keys=frozenset({KEY}))()
+    assert [_get(client, HTTP_X_API_KEY=KEY).status_code for _ in range(4)] == [200] * 3 + [429]
+    assert _get(client, HTTP_X_API_KEY=OTHER_KEY).status_code == 200  # counted by address
+    assert _get(client, HTTP_X_API_KEY=OTHER_KEY + "x").status_code == 429
+
+
+@pytest.mark.parametrize("requests", [120, 660])
+def test_a_polite_crawler_at_one_request_per_second_is_never_limited(admitted, requests):
+    """The 2010 crawler: serial, one request a second (660 covers eleven full minutes),
+    against the shipped defaults."""
+    client = admitted(**{})()
+    refused = []
+    with time_machine.travel(dt.datetime(2026, 6, 2, 1, 0, tzinfo=dt.UTC), tick=False) as clock:
+        for n in range(requests):
+            url = "/" if n % 2 else "/api/v1/search"
+            status = _get(client, url, ip="192.0.2.44").status_code
+            if status != 200:
+                refused.append((n, status))
+            clock.shift(1)
+    assert refused == []
+
+
+def test_the_default_limits_do_stop_a_fast_client(admitted):
+    client = admitted(**{})()
+    with time_machine.travel(dt.datetime(2026, 6, 2, 1, 0, tzinfo=dt.UTC), tick=False) as clock:
+        codes = []
+        for _ in range(100):  # five a second for 100 seconds: fine
+            codes += [_get(client).status_code for _ in range(5)]
+            clock.shift(1)
+        assert set(codes) == {200}
+        burst = [_get(client).status_code for _ in range(30)]  # thirty in one instant
+    assert 429 in burst
+
+
+def test_concurrency_cap_sheds_at_once_with_503(admitted):
+    client_class = admitted(max_concurrent=1, busy_retry_after=3)
+    client = client_class()
+    gate.clear()
+    entered.clear()
+    worker = threading.Thread(target=lambda: _get(client, "/slow"))
+    worker.start()
+    try:
+        assert entered.wait(5)
+        shed = _get(client, ip="198.51.100.1")
+        assert shed.status_code == 503 and shed["Retry-After"] == "3"
+        assert "busy" in shed.content.decode()
+        api = _get(client, "/api/v1/search", ip="198.51.100.2")
+        assert api.status_code == 503 and json.loads(api.content)["error"] == "busy"
+    finally:
+        gate.set()
+        worker.join(10)
+    assert _get(client).status_code == 200  # the slot is free again
+
+
+def test_allowlisted_clients_are_still_subject_to_the_cap(admitted):
+    allow = load({"SHOKA_OPAC_ALLOW_NETWORKS": "203.0.113.0/24"}).allow_networks
+    client = admitted(max_concurrent=1, allow_networks=allow)()
+    gate.clear()
+    entered.clear()
+    worker = threading.Thread(target=lambda: _get(client, "/slow"))
+    worker.start()
+    try:
+        assert entered.wait(5)
+        assert _get(client, ip="203.0.113.5").status_code == 503
+    finally:
+        gate.set()
+        worker.join(10)
+
+
+# --- Redis ----------------------------------------------------------------------------------
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis server at 127.0.0.1:6379")
+def test_redis_counts_are_shared_between_processes(admitted):
+    import redis
+
+    # A network of our own per run, so that parallel runs and leftovers cannot collide.
+    third = uuid.uuid4().int % 250
+    ip = f"198.18.{third}.1"
+    client_class = admitted(per_client="3/minute", storage=REDIS)
+    one, two = client_class(), client_class()  # two middleware instances: two "processes"
+    try:
+        assert _get(one, ip=ip).status_code == 200
+        assert _get(two, ip=ip).status_code == 200
+        assert _get(one, ip=ip).status_code == 200
+        refused = _get(two, ip=ip)
+        assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+        keys = redis.Redis.from_url(REDIS).keys(f"*198.18.{third}.0*")
+        assert keys, "the counters are in Redis"
+    finally:
+        r = redis.Redis.from_url(REDIS)
+        for key in r.keys(f"*198.18.{third}.0*"):
+            r.delete(key)
+
+
+def test_when_redis_is_unreachable_limits_still_apply_in_process(admitted, caplog):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = admitted(per_client="2/minute", storage=f"redis://127.0.0.1:{port}/0")()
+    with caplog.at_level(logging.WARNING, logger="shoka.admission"):
+        codes = [_get(client).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert "counting in process memory" in caplog.text
+
+
+def test_a_short_wait_for_a_slot_admits_the_request_when_one_frees_up(admitted):
+    client = admitted(max_concurrent=1, concurrency_wait=5.0)()
+    gate.clear()
+    entered.clear()
+    worker = threading.Thread(target=lambda: _get(client, "/slow"))
+    worker.start()
+    try:
+        assert entered.wait(5)
+        threading.Timer(0.3, gate.set).start()
+        assert _get(client, ip="198.51.100.1").status_code == 200  # waited, then admitted
+    finally:
+        gate.set()
+        worker.join(10)
+
+
+def test_switched_off_admits_everything(admitted):
+    client = admitted(per_client="1/minute", max_concurrent=1, enabled=False)()
+    assert {_get(client).status_code for _ in range(5)} == {200}

@@ -11,9 +11,12 @@ import sys
 PRIVATE_APPS = {
     "shoka.patrons",
     "shoka.circulation",
+    "shoka.notices",
     "shoka.audit",
     "shoka.staff",
     "shoka.catalogue",
+    "shoka.search",  # the staff index is built from the private database
+    "shoka.publish",  # the staff outbox and the signing key's user
     "django.contrib.admin",
 }
 
@@ -25,6 +28,7 @@ def _settings_of(module: str, env: dict[str, str]) -> dict:
         " 'dbs': {k: {kk: str(vv) for kk, vv in v.items() if kk != 'OPTIONS'}"
         "  for k, v in settings.DATABASES.items()},"
         " 'key_file': getattr(settings, 'SHOKA_KEY_FILE', None),"
+        " 'signing_key_file': getattr(settings, 'SHOKA_PUBLISH_KEY_FILE', None),"
         " 'session': settings.SESSION_ENGINE}))"
     )
     out = subprocess.run(
@@ -40,6 +44,15 @@ def _settings_of(module: str, env: dict[str, str]) -> dict:
 def test_opac_settings_install_no_private_app(tmp_path):
     opac = _settings_of("shoka.settings.opac", {"SHOKA_HOME": str(tmp_path)})
     assert not PRIVATE_APPS & set(opac["apps"])
+    assert "shoka.publish.public" in opac["apps"]  # the public catalogue and the receiver
+
+
+def test_opac_settings_hold_no_publishing_signing_key(tmp_path):
+    """The OPAC verifies changesets with the staff PUBLIC key; the private one stays staff."""
+    opac = _settings_of("shoka.settings.opac", {"SHOKA_HOME": str(tmp_path)})
+    assert opac["signing_key_file"] is None
+    staff = _settings_of("shoka.settings.staff", {"SHOKA_HOME": str(tmp_path)})
+    assert staff["signing_key_file"].endswith("publish-ed25519.pem")
 
 
 def test_opac_settings_hold_no_staff_database_credentials(tmp_path):

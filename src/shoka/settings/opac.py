@@ -9,9 +9,17 @@ from __future__ import annotations
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, SHOKA_DATA_DIR, env, sqlite_database
+from .base import (
+    INSTALLED_APPS,
+    SHOKA_DATA_DIR,
+    SHOKA_KEY_DIR,
+    env,
+    read_secret_file,
+    sqlite_database,
+)
 
-INSTALLED_APPS = [*INSTALLED_APPS, "shoka.opac"]
+# shoka.publish.public: the public catalogue and the changeset receiver (docs/publishing.md).
+INSTALLED_APPS = [*INSTALLED_APPS, "shoka.publish.public", "shoka.opac"]
 
 ROOT_URLCONF = "shoka.opac.urls"
 SHOKA_SITE = "opac"
@@ -26,3 +34,9 @@ DATABASES = {
 }
 # Anonymous visitors get no server-side session rows.
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+
+# The staff side's Ed25519 PUBLIC key (base64), which every changeset must be signed with.
+# `shoka opac init --staff-key KEY` stores it in the key directory; the environment wins.
+SHOKA_PUBLISH_STAFF_KEY = env("SHOKA_PUBLISH_STAFF_KEY") or (
+    read_secret_file(SHOKA_KEY_DIR / "publish-staff.pub") or ""
+)

@@ -44,10 +44,16 @@ def publish_group(
             "no OPAC to publish to: set SHOKA_PUBLISH_URL (printed by `shoka opac init`)"
         )
     try:
-        _publish_once(url, full=full, quiet=quiet)
-        while watch:
+        if not watch:
+            _publish_once(url, full=full, quiet=quiet)
+            return
+        while True:  # --watch: report a failed round and try again in the next one
+            try:
+                _publish_once(url, full=full, quiet=True)
+                full = False
+            except click.ClickException as exc:
+                click.echo(f"publish: {exc.format_message()} (retrying)", err=True)
             time.sleep(watch)
-            _publish_once(url, full=False, quiet=True)
     except PublishKeyError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -153,3 +159,17 @@ def opac_init(staff_key: str | None, public_url: str) -> None:
     click.echo("On the staff side, set:")
     click.echo(f"  SHOKA_PUBLISH_URL={receiver}")
     click.echo("then run `shoka publish --full` once, and `shoka publish` after changes.")
+
+
+def pair_local_opac(key_dir: Path, key_file: Path) -> str:
+    """For one machine serving both sites (`shoka init`): create the signing key if needed
+    and give the OPAC its public half in the shared key directory. Returns a report line."""
+    from .signing import generate_key_file, load_private_key, public_key_text
+
+    created = not key_file.exists()
+    key = generate_key_file(key_file) if created else load_private_key(key_file)
+    public = key_dir / "publish-staff.pub"
+    if not public.exists():
+        public.write_text(public_key_text(key) + "\n", encoding="ascii")
+    state = "created, mode 0600" if created else "kept"
+    return f"publishing key: {key_file} ({state}); the local OPAC trusts it"

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shoka.publish.allowlist import FORMAT
 from shoka.publish.signing import canonical, sign
+from shoka.search.service import SearchRequest, SearchService
 
 pytestmark = pytest.mark.django_db  # the session's signing key lives beside the test database
 
@@ -193,3 +194,22 @@ def test_a_deletion_removes_the_record_and_its_copies(shared_opac, signing_key):
     assert shared_opac.post(*signed(signing_key, gone))[0] == 200
     assert titles(shared_opac, 110) == []
     assert shared_opac.query("SELECT id FROM public_publicitem WHERE record_id = ?", 110) == []
+
+
+def opac_search(opac, q: str) -> list[int]:
+    service = SearchService(opac.home / "data" / "index" / "opac")
+    return [hit.id for hit in service.search(SearchRequest(q=q, facets=False)).hits]
+
+
+def test_the_opac_indexes_what_it_applies_in_its_own_index(shared_opac, signing_key):
+    """Japanese analysis from shoka.search on the public side: old kanji and katakana
+    readings find the published record; a deletion removes it from the index too."""
+    seq = shared_opac.expected()
+    rec = record(111, "國語の時間")
+    rec["title_reading"] = "コクゴ ノ ジカン"
+    assert shared_opac.post(*signed(signing_key, changeset(seq, [rec])))[0] == 200
+    assert opac_search(shared_opac, "国語") == [111]
+    assert opac_search(shared_opac, "こくご") == [111]
+    gone = changeset(seq + 1, [], deleted=[111])
+    assert shared_opac.post(*signed(signing_key, gone))[0] == 200
+    assert opac_search(shared_opac, "国語") == []

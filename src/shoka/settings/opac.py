@@ -40,3 +40,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 SHOKA_PUBLISH_STAFF_KEY = env("SHOKA_PUBLISH_STAFF_KEY") or (
     read_secret_file(SHOKA_KEY_DIR / "publish-staff.pub") or ""
 )
+
+# The OPAC's own search index (tantivy), written by the receiver from the same changesets
+# as its database; never the staff index.
+SHOKA_SEARCH_INDEX_DIR = env("SHOKA_OPAC_SEARCH_INDEX_DIR", str(SHOKA_DATA_DIR / "index" / "opac"))

@@ -8,6 +8,8 @@ is refused, not dropped); then the sequence, under a row lock on ``ReceiverState
 - sequence == expected (or a ``resync`` changeset ahead of it): applied, expected + 1;
 - sequence < expected: a replay, acknowledged with no change;
 - sequence > expected: a gap, not applied; the answer names the expected sequence.
+
+Applying writes the public database and the OPAC's own search index (``indexing``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.utils import timezone
 
 from shoka.publish import allowlist, signing
 
+from .indexing import apply_to_index
 from .models import PublicItem, PublicRecord, ReceiverState
 
 
@@ -99,6 +102,11 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def _apply(changeset: dict[str, Any], sequence: int) -> None:
+    _apply_to_database(changeset, sequence)
+    apply_to_index(changeset["records"], changeset["deleted"])
+
+
+def _apply_to_database(changeset: dict[str, Any], sequence: int) -> None:
     PublicRecord.objects.filter(id__in=changeset["deleted"]).delete()
     for record in changeset["records"]:
         fields = {k: v for k, v in record.items() if k not in ("id", "items")}

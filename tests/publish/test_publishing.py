@@ -170,3 +170,19 @@ def test_a_changeset_signed_with_a_key_the_opac_does_not_trust_is_reported(world
     build_pending(key=other)
     with pytest.raises(DeliveryError, match="signature does not match"):
         push(PublishTarget.objects.get(name="opac"), opac.url, sleep=lambda _s: None)
+
+
+def test_a_full_republish_is_built_in_numbered_chunks_and_covers_the_queue(
+    world, signing_key, monkeypatch
+):
+    from shoka.publish import builder
+
+    monkeypatch.setattr(builder, "RECORDS_PER_CHANGESET", 2)
+    bibs = [world.bib(f"分割 {n}") for n in range(5)]
+    assert PublishChange.objects.count() >= 5
+    built = build_full(key=signing_key)
+    assert [c.sequence for c in built] == [1, 2, 3]
+    assert [c.resync for c in built] == [True, False, False]
+    published = [r["id"] for c in built for r in json.loads(c.body)["records"]]
+    assert published == sorted(b.pk for b in bibs)
+    assert PublishChange.objects.count() == 0

@@ -5,6 +5,9 @@ an out-of-order, a replayed and a field-added changeset are each handled as spec
 from __future__ import annotations
 
 import datetime as dt
+import http.client
+import json
+import urllib.parse
 from typing import Any
 
 import pytest
@@ -213,3 +216,20 @@ def test_the_opac_indexes_what_it_applies_in_its_own_index(shared_opac, signing_
     gone = changeset(seq + 1, [], deleted=[111])
     assert shared_opac.post(*signed(signing_key, gone))[0] == 200
     assert opac_search(shared_opac, "国語") == []
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read_whole(shared_opac):
+    from shoka.publish.public.views import MAX_BODY
+
+    seq = shared_opac.expected()
+    url = urllib.parse.urlsplit(shared_opac.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    conn.putrequest("POST", url.path + "changesets")
+    conn.putheader("Content-Length", str(MAX_BODY + 1))  # announced, never sent
+    conn.putheader("Shoka-Signature", "x")
+    conn.endheaders(b"{}")
+    response = conn.getresponse()
+    assert response.status == 413
+    assert json.loads(response.read())["error"] == "too_large"
+    conn.close()
+    assert shared_opac.expected() == seq

@@ -22,7 +22,9 @@ from shoka.circulation.models import ACTIVE_HOLD, Hold, Loan
 from . import allowlist, signing
 from .models import Changeset, PublishChange, PublishTarget
 
-RECORDS_PER_CHANGESET = 500
+# Records per changeset: a changeset of 200 records with their copies stays well under the
+# receiver's body limit (shoka.publish.public.views.MAX_BODY).
+RECORDS_PER_CHANGESET = 200
 Progress = Callable[[int, int], None]
 
 _BIB_COPIED = (
@@ -192,18 +194,26 @@ def build_full(
 ) -> list[Changeset]:
     """Changesets holding every record: the first is marked ``resync`` so that a new or
     lagging OPAC starts from it. Records deleted earlier are not repeated: a fresh OPAC
-    never had them, and a lagging one receives the deletions it missed from the queue."""
+    never had them, and a lagging one receives the deletions it missed from the queue.
+
+    Each changeset is built in a transaction of its own, so desk work is not held up for
+    the length of a big catalogue (on SQLite a transaction blocks every other writer).
+    Changes queued before the start are covered by the full set: their queue rows are
+    removed with the last changeset, never before (a crash half-way keeps them)."""
     key = key or signing_key()
+    name = name or target_name()
+    covered = PublishChange.objects.aggregate(m=Max("id"))["m"]
     all_ids = list(Bib.objects.order_by("id").values_list("id", flat=True))
     built: list[Changeset] = []
-    with transaction.atomic():
-        target = _locked_target(name or target_name())
-        # Changes queued before now are covered by the full set.
-        PublishChange.objects.all().delete()
-        for start in range(0, max(len(all_ids), 1), RECORDS_PER_CHANGESET):
+    starts = range(0, max(len(all_ids), 1), RECORDS_PER_CHANGESET)
+    for start in starts:
+        with transaction.atomic():
+            target = _locked_target(name)
             records, _gone = public_records(all_ids[start : start + RECORDS_PER_CHANGESET])
             payload = {"resync": start == 0, "records": records, "deleted": []}
             built.append(_seal(target, key, payload, len(records)))
-            if progress:
-                progress(min(start + RECORDS_PER_CHANGESET, len(all_ids)), len(all_ids))
+            if start == starts[-1] and covered is not None:
+                PublishChange.objects.filter(id__lte=covered).delete()
+        if progress:
+            progress(min(start + RECORDS_PER_CHANGESET, len(all_ids)), len(all_ids))
     return built

@@ -82,3 +82,22 @@ def test_key_file_lives_outside_the_data_directory_by_default(tmp_path):
     staff = _settings_of("shoka.settings.staff", {"SHOKA_HOME": str(tmp_path)})
     data_dir = os.path.dirname(staff["dbs"]["default"]["NAME"])
     assert not os.path.realpath(staff["key_file"]).startswith(os.path.realpath(data_dir) + "/")
+
+
+def test_the_public_models_never_join_the_staff_schema():
+    """Importing the OPAC's models in a staff process (a shared module, a test) must not
+    file them under the staff app that encloses their package."""
+    code = (
+        "import django; django.setup();"
+        "import shoka.publish.public.models, shoka.publish.public.views;"
+        "from django.apps import apps;"
+        "print(sorted(m._meta.db_table for m in apps.get_models()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shoka.settings.staff"},
+    )
+    assert "publicrecord" not in out.stdout and "publish_changeset" in out.stdout

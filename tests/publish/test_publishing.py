@@ -186,3 +186,32 @@ def test_a_full_republish_is_built_in_numbered_chunks_and_covers_the_queue(
     published = [r["id"] for c in built for r in json.loads(c.body)["records"]]
     assert published == sorted(b.pk for b in bibs)
     assert PublishChange.objects.count() == 0
+
+
+def test_shoka_publish_full_then_incremental_from_the_command_line(world, signing_key, opac):
+    from click.testing import CliRunner
+
+    from shoka.cli import main
+
+    item = world.item(world.bib("走れメロス", "ハシレ メロス"))
+    runner = CliRunner()
+    full = runner.invoke(main, ["publish", "--full", "--url", opac.url])
+    assert full.exit_code == 0, full.output
+    assert "1 applied by the OPAC" in full.output
+    services.checkout(item.barcode, world.patron(), branch=world.main, actor=world.staff, at=AT)
+    again = runner.invoke(main, ["publish", "--url", opac.url, "--quiet"])
+    assert again.exit_code == 0, again.output
+    assert items_on_opac(opac, item.bib_id)[0][0] == "on_loan"
+    refused = runner.invoke(main, ["publish", "--url", "ftp://opac.example.jp/"])
+    assert refused.exit_code == 1 and "https:// or http://" in refused.output
+
+
+def test_shoka_publish_key_prints_the_public_half_only(signing_key):
+    from click.testing import CliRunner
+
+    from shoka.cli import main
+
+    result = CliRunner().invoke(main, ["publish", "key"])
+    assert result.exit_code == 0, result.output
+    assert public_key_text(signing_key) in result.output
+    assert "PRIVATE" not in result.output

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from django.db import models
 
+# Explicit, so that importing this module in a staff process (where the app is not
+# installed) can never file these models under the enclosing staff app ``shoka.publish``.
+LABEL = "public"
+
 
 class PublicRecord(models.Model):
     """A bibliographic record (書誌) as the public sees it."""
@@ -42,6 +46,9 @@ class PublicRecord(models.Model):
 
     objects: models.Manager[PublicRecord] = models.Manager()  # declared: see the module docstring
 
+    class Meta:
+        app_label = LABEL
+
     def __str__(self) -> str:
         return self.title
 
@@ -64,6 +71,7 @@ class PublicItem(models.Model):
     objects: models.Manager[PublicItem] = models.Manager()  # declared: see the module docstring
 
     class Meta:
+        app_label = LABEL
         indexes = [models.Index(fields=["branch", "acquired_on"], name="public_item_arrivals_idx")]
 
     def __str__(self) -> str:
@@ -80,6 +88,7 @@ class ReceiverState(models.Model):
     objects: models.Manager[ReceiverState] = models.Manager()  # declared: see the module docstring
 
     class Meta:
+        app_label = LABEL
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="receiver_one_row")]
 
     def __str__(self) -> str:

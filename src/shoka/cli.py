@@ -17,6 +17,7 @@ from shoka.catalogue.commands import export, import_group
 from shoka.clitools import OPAC_SETTINGS, STAFF_SETTINGS
 from shoka.clitools import setup as _setup
 from shoka.notices.commands import notices_group
+from shoka.publish.commands import opac_group, publish_group
 from shoka.search.commands import catch_up_now, index, indexing_alongside, search
 
 
@@ -93,6 +94,9 @@ def init(if_needed: bool, admin_name: str) -> None:
     else:
         write_key_file(key_file, KeyRing.generate())
         click.echo(f"key file: {key_file} (created, mode 0600 — back it up apart from the data)")
+    from shoka.publish.commands import pair_local_opac
+
+    click.echo(pair_local_opac(SHOKA_KEY_DIR, Path(settings.SHOKA_PUBLISH_KEY_FILE)))
     call_command("migrate", interactive=False, verbosity=0)
     click.echo(f"staff database: {settings.DATABASES['default']['NAME']} (migrated)")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": OPAC_SETTINGS}
@@ -194,6 +198,17 @@ def serve(site: str, port: int, host: str, workers: int | None) -> None:
         # The single search-index writer: applies catalogue and desk changes to the index.
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": STAFF_SETTINGS}
         procs.append(subprocess.Popen([sys.executable, "-m", "shoka.cli", "index", "run"], env=env))
+        # The publisher: pushes desk and catalogue changes to the OPAC every two seconds
+        # (docs/publishing.md); with --site both, to the OPAC this command starts.
+        publish_url = os.environ.get("SHOKA_PUBLISH_URL") or (
+            f"http://{host}:{port + 1}/publish/" if site == "both" else ""
+        )
+        if publish_url:
+            procs.append(
+                subprocess.Popen(  # noqa: S603 — our own interpreter and arguments
+                    [*_SHOKA, "publish", "--watch", "2", "--quiet", "--url", publish_url], env=env
+                )
+            )
     if site in ("staff", "both"):
         click.echo(
             f"Sign in at http://{host}:{port}/login/ as the administrator created by "
@@ -214,6 +229,9 @@ def serve(site: str, port: int, host: str, workers: int | None) -> None:
             proc.wait()
     except KeyboardInterrupt:
         stop()
+
+
+_SHOKA = [sys.executable, "-m", "shoka.cli"]
 
 
 def _opac_threads() -> int:
@@ -452,6 +470,8 @@ main.add_command(export)
 main.add_command(index)
 main.add_command(search)
 main.add_command(notices_group)
+main.add_command(publish_group)
+main.add_command(opac_group)
 
 if __name__ == "__main__":
     main()

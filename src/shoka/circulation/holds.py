@@ -12,6 +12,7 @@ from shoka.audit.log import audited_atomic, record
 from shoka.catalogue.models import Bib, Item, ItemStatus
 from shoka.organisation.models import Branch, BranchKind
 from shoka.patrons.models import NotifyChannel, Patron
+from shoka.publish.queue import enqueue as publish_enqueue
 
 from .errors import CirculationRefused
 from .facts import load_policy, local_date, lock_bib, lock_item, lock_patron, patron_facts
@@ -100,6 +101,7 @@ def place_hold(
                 )
         except IntegrityError as exc:  # one active hold per patron and title
             raise CirculationRefused([Refusal(RefusalCode.ALREADY_HELD)]) from exc
+        publish_enqueue([bib.pk])  # the public hold-queue length (docs/publishing.md)
         record(
             "hold.placed",
             hold,
@@ -117,6 +119,7 @@ def _close(hold: Hold, trigger: str, status: str, *, by: str, at: dt.datetime) -
     set_hold_status(hold, trigger, status)
     hold.closed_at = at
     hold.closed_by = by
+    publish_enqueue([hold.bib_id])  # the public hold-queue length
     patron = hold.patron
     if patron is not None and not patron.keeps_reading_history:
         hold.patron = None

@@ -14,6 +14,7 @@ from shoka.organisation.models import Branch
 from shoka.organisation.services import due_date
 from shoka.patrons.contact import age_band, age_on
 from shoka.patrons.models import Patron
+from shoka.publish.queue import enqueue as publish_enqueue
 
 from .errors import CirculationRefused
 from .facts import load_policy, local_date, lock_item, lock_patron, patron_facts
@@ -297,6 +298,7 @@ def renew(
         loan.due_on = max(previous, _due_on(loan_branch, loan_terms, today))
         loan.renewals += 1
         loan.save(update_fields=["due_on", "renewals"])
+        publish_enqueue([item.bib_id])  # the public due date (docs/publishing.md)
         record(
             "loan.renewed",
             loan,

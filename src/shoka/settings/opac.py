@@ -20,12 +20,15 @@ from .base import (
     MIDDLEWARE,
     SHOKA_DATA_DIR,
     SHOKA_HOME,
+    SHOKA_KEY_DIR,
     env,
     env_int,
+    read_secret_file,
     sqlite_database,
 )
 
-INSTALLED_APPS = [*INSTALLED_APPS, "shoka.opac", "shoka.admission"]
+# shoka.publish.public: the public catalogue and the changeset receiver (docs/publishing.md).
+INSTALLED_APPS = [*INSTALLED_APPS, "shoka.publish.public", "shoka.opac", "shoka.admission"]
 
 ROOT_URLCONF = "shoka.opac.urls"
 SHOKA_SITE = "opac"
@@ -59,3 +62,13 @@ MIDDLEWARE = [
 ]
 # Anonymous visitors get no server-side session rows.
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+
+# The staff side's Ed25519 PUBLIC key (base64), which every changeset must be signed with.
+# `shoka opac init --staff-key KEY` stores it in the key directory; the environment wins.
+SHOKA_PUBLISH_STAFF_KEY = env("SHOKA_PUBLISH_STAFF_KEY") or (
+    read_secret_file(SHOKA_KEY_DIR / "publish-staff.pub") or ""
+)
+
+# The OPAC's own search index (tantivy), written by the receiver from the same changesets
+# as its database; never the staff index.
+SHOKA_SEARCH_INDEX_DIR = env("SHOKA_OPAC_SEARCH_INDEX_DIR", str(SHOKA_DATA_DIR / "index" / "opac"))

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "shoka.organisation",
     "shoka.catalogue",
     "shoka.search",
+    "shoka.publish",
     "shoka.patrons",
     "shoka.circulation",
     "shoka.notices",
@@ -131,3 +132,10 @@ SHOKA_NOTICE_EMAIL_TRIES = int(env("SHOKA_NOTICE_EMAIL_TRIES", "3"))
 SHOKA_NOTICE_EMAIL_RETRY_SECONDS = float(env("SHOKA_NOTICE_EMAIL_RETRY_SECONDS", "5"))
 # Sealed copies of generated letters and lists are deleted this many hours after creation.
 SHOKA_NOTICE_FILE_HOURS = float(env("SHOKA_NOTICE_FILE_HOURS", "24"))
+
+# --- Publishing to the OPAC (docs/publishing.md) ------------------------------------------
+# The Ed25519 signing key (private; `shoka publish key` creates it, mode 0600), the OPAC's
+# receiver URL (e.g. https://opac.example.jp/publish/) and the name of that target.
+SHOKA_PUBLISH_KEY_FILE = env("SHOKA_PUBLISH_KEY_FILE", str(SHOKA_KEY_DIR / "publish-ed25519.pem"))
+SHOKA_PUBLISH_URL = env("SHOKA_PUBLISH_URL", "")
+SHOKA_PUBLISH_TARGET = env("SHOKA_PUBLISH_TARGET", "opac")

@@ -18,6 +18,7 @@ SECRET_KEY = "test-only-not-secret"  # noqa: S105
 SHOKA_KEY_FILE = str(_tmp / "keys" / "test.keys")
 SHOKA_SEARCH_INDEX_DIR = str(_tmp / "index")
 SHOKA_REPORT_DIR = str(_tmp / "reports")
+SHOKA_PUBLISH_KEY_FILE = str(_tmp / "keys" / "publish-ed25519.pem")
 DEBUG = False
 
 TEST_DB = os.environ.get("SHOKA_TEST_DB", "sqlite")

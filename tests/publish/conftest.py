@@ -1,0 +1,139 @@
+"""A live OPAC for the publishing tests: `shoka opac init` and `shoka serve --site opac` in a
+process of their own, with a database of their own (SQLite, or a scratch PostgreSQL
+database on the PostgreSQL pass), trusting the test signing key."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from django.conf import settings
+
+from shoka.publish.signing import (
+    SIGNATURE_HEADER,
+    generate_key_file,
+    load_private_key,
+    public_key_text,
+)
+
+SHOKA = [sys.executable, "-m", "shoka.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> Any:
+    path = Path(settings.SHOKA_PUBLISH_KEY_FILE)
+    if not path.exists():
+        generate_key_file(path)
+    return load_private_key(path)
+
+
+@dataclass
+class Opac:
+    url: str  # the receiver, e.g. http://127.0.0.1:PORT/publish/
+    home: Path
+    database_url: str | None
+
+    def post(self, body: bytes, signature: str | None) -> tuple[int, dict[str, Any]]:
+        headers = {"Content-Type": "application/json"}
+        if signature is not None:
+            headers[SIGNATURE_HEADER] = signature
+        request = urllib.request.Request(
+            self.url + "changesets", data=body, headers=headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    def expected(self) -> int:
+        with urllib.request.urlopen(self.url + "status", timeout=30) as response:
+            return int(json.loads(response.read())["expected"])
+
+    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Read the OPAC's own database directly (the test's view of what it stored)."""
+        if self.database_url:
+            with psycopg.connect(self.database_url) as conn:
+                return list(conn.execute(sql.replace("?", "%s"), params).fetchall())
+        with sqlite3.connect(self.home / "data" / "opac.sqlite3") as conn:
+            return list(conn.execute(sql, params).fetchall())
+
+
+def _start_opac(tmp_path: Path, public_key: str) -> Iterator[Opac]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOKA_", "DJANGO_"))}
+    env["SHOKA_HOME"] = str(tmp_path / "opac")
+    scratch = admin_url = database_url = None
+    if settings.TEST_DB == "postgresql":
+        db = settings.DATABASES["default"]
+        scratch = f"shoka_opac_{os.getpid()}_{_free_port()}"
+        admin_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/postgres"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{scratch}"')
+        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{scratch}"
+        env["SHOKA_OPAC_DATABASE_URL"] = database_url
+    port = _free_port()
+    init = subprocess.run(
+        [*SHOKA, "opac", "init", "--staff-key", public_key, "--url", f"http://127.0.0.1:{port}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert init.returncode == 0, init.stderr
+    assert f"SHOKA_PUBLISH_URL=http://127.0.0.1:{port}/publish/" in init.stdout
+    server = subprocess.Popen(
+        [*SHOKA, "serve", "--site", "opac", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    opac = Opac(f"http://127.0.0.1:{port}/publish/", tmp_path / "opac", database_url)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                opac.expected()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield opac
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        if scratch and admin_url:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def shared_opac(tmp_path_factory, signing_key) -> Iterator[Opac]:
+    """One OPAC for a module's receiver tests (each test reads the sequence it expects)."""
+    yield from _start_opac(tmp_path_factory.mktemp("opac"), public_key_text(signing_key))
+
+
+@pytest.fixture
+def opac(tmp_path, signing_key) -> Iterator[Opac]:
+    """A fresh, empty OPAC for one test."""
+    yield from _start_opac(tmp_path, public_key_text(signing_key))

@@ -57,6 +57,11 @@ class Senders(dict[str, str]):
 def letter_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Letter:
     """A letter in the patron's language; the address block keeps the postal convention."""
     text = renderer.render(template_key(ctx, "letter"), ctx, sealed=True)
+    return letter_page(ctx, text.subject, text.body, sender)
+
+
+def letter_page(ctx: NoticeContext, subject: str, body: str, sender: str) -> Letter:
+    """The letter page for ``ctx`` with an already rendered text (printing and preview)."""
     r = ctx.recipient
     return Letter(
         postal_code=r.postal_code,
@@ -65,8 +70,8 @@ def letter_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Letter:
         child_name=r.child_name,
         date=ctx.today,
         sender=sender,
-        subject=text.subject,
-        body=text.body,
+        subject=subject,
+        body=body,
         language=ctx.language,
     )
 
@@ -74,6 +79,11 @@ def letter_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Letter:
 def postcard_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Postcard:
     # sealed=False: the postcard's template gets no titles to print.
     text = renderer.render(template_key(ctx, "postcard"), ctx, sealed=False)
+    return postcard_page(ctx, text.body, sender)
+
+
+def postcard_page(ctx: NoticeContext, message: str, sender: str) -> Postcard:
+    """The postcard for ``ctx`` with an already rendered message (printing and preview)."""
     r = ctx.recipient
     return Postcard(
         postal_code=r.postal_code,
@@ -81,7 +91,7 @@ def postcard_of(ctx: NoticeContext, renderer: Renderer, sender: str) -> Postcard
         name=r.name,
         child_name=r.child_name,
         sender=sender,
-        message=text.body,
+        message=message,
     )
 
 

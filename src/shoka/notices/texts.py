@@ -243,34 +243,17 @@ def sample_pdf(
     """A letter or postcard of the made-up notice with this text, as the printer would get
     it (for checking the layout). Raises TemplateError like `preview`."""
     from .pdf import Letter, Postcard, document
-    from .printing import sender_text
+    from .printing import letter_page, postcard_page, sender_text
 
     library_name = name_in(library, language)
     text = preview(key, subject, body, language=language, library=library_name, stage=stage)
     ctx = sample_context(key, language=language, library=library_name, stage=stage)
-    r, sender = ctx.recipient, sender_text(library, language)
+    sender = sender_text(library, language)
     page: Letter | Postcard
     if channel_of(key) == "letter":
-        page = Letter(
-            postal_code=r.postal_code,
-            address=r.address,
-            name=r.name,
-            child_name=r.child_name,
-            date=ctx.today,
-            sender=sender,
-            subject=text.subject,
-            body=text.body,
-            language=language,
-        )
+        page = letter_page(ctx, text.subject, text.body, sender)
     elif channel_of(key) == "postcard":
-        page = Postcard(
-            postal_code=r.postal_code,
-            address=r.address,
-            name=r.name,
-            child_name=r.child_name,
-            sender=sender,
-            message=text.body,
-        )
+        page = postcard_page(ctx, text.body, sender)
     else:
         raise TemplateError(str(_("Only letters and postcards are printed.")))
     return document([page], title="shoka sample")

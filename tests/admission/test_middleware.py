@@ -44,6 +44,7 @@ class Urls:
         path("", _page),
         path("api/v1/search", _api),
         path("slow", _slow),
+        path("publish/changesets", _page),
     ]
 
 
@@ -128,6 +129,14 @@ def test_allowlisted_aggregators_skip_the_buckets(admitted):
     # …while everyone else in 192.0.2.0/24 has used up their one request
     assert _get(client, ip="192.0.2.9").status_code == 200
     assert _get(client, ip="192.0.2.9").status_code == 429
+
+
+def test_the_signed_publishing_receiver_is_not_rate_limited(admitted):
+    client = admitted(per_client="1/minute")()
+    # A full re-publish pushes changesets in a row from the staff side's one address.
+    assert all(_get(client, "/publish/changesets").status_code == 200 for _ in range(10))
+    assert _get(client).status_code == 200
+    assert _get(client).status_code == 429  # the same address is limited everywhere else
 
 
 def test_a_known_api_key_has_its_own_bucket_and_an_unknown_one_changes_nothing(admitted):

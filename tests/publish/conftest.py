@@ -1,6 +1,10 @@
 """A live OPAC for the publishing tests: `shoka opac init` and `shoka serve --site opac` in a
 process of their own, with a database of their own (SQLite, or a scratch PostgreSQL
-database on the PostgreSQL pass), trusting the test signing key."""
+database on the PostgreSQL pass), trusting the test signing key. Everything the OPAC writes
+stays under its SHOKA_HOME: the database (or, on PostgreSQL, its dump — `Opac.dump()`), the
+search index, and the server's output — the JSON access log in `logs/access.log` (standard
+output, as a deployment's service manager would file it) and gunicorn's own messages in
+`logs/server.log`."""
 
 from __future__ import annotations
 
@@ -69,6 +73,30 @@ class Opac:
         with urllib.request.urlopen(self.url + "status", timeout=30) as response:
             return int(json.loads(response.read())["expected"])
 
+    def dump(self) -> Path | None:
+        """On PostgreSQL, copy every table of the OPAC's database to `dump/<table>.csv` under
+        its home (the nightly backup an operator would keep next to it); on SQLite the database
+        is a file there already."""
+        if not self.database_url:
+            return None
+        folder = self.home / "dump"
+        folder.mkdir(exist_ok=True)
+        with psycopg.connect(self.database_url) as conn:
+            tables = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+                )
+            ]
+            for table in tables:
+                with (folder / f"{table}.csv").open("wb") as out:
+                    with conn.cursor().copy(
+                        f'COPY "{table}" TO STDOUT WITH (FORMAT csv, HEADER true)'
+                    ) as copy:
+                        for chunk in copy:
+                            out.write(chunk)
+        return folder
+
     def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         """Read the OPAC's own database directly (the test's view of what it stored)."""
         if self.database_url:
@@ -101,12 +129,15 @@ def _start_opac(tmp_path: Path, public_key: str) -> Iterator[Opac]:
     )
     assert init.returncode == 0, init.stderr
     assert f"SHOKA_PUBLISH_URL=http://127.0.0.1:{port}/publish/" in init.stdout
-    server = subprocess.Popen(
-        [*SHOKA, "serve", "--site", "opac", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    logs = tmp_path / "opac" / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with (logs / "access.log").open("ab") as access, (logs / "server.log").open("ab") as errors:
+        server = subprocess.Popen(
+            [*SHOKA, "serve", "--site", "opac", "--port", str(port), "--workers", "1"],
+            env=env,
+            stdout=access,
+            stderr=errors,
+        )
     opac = Opac(f"http://127.0.0.1:{port}/publish/", tmp_path / "opac", database_url)
     try:
         deadline = time.monotonic() + 30

@@ -144,3 +144,35 @@ def test_an_unreadable_unit_is_reported_and_fails_the_gate_with_status_4(tmp_pat
     report = json.loads(out)
     assert [f["path"] for f in report["files"]] == ["broken.zip"]
     assert report["files"][0]["error"]
+
+
+def test_a_live_sqlite_database_is_read_with_its_write_ahead_log(tmp_path):
+    """A database in WAL mode keeps its latest rows (here: all of them, and the table) in
+    `<name>-wal` until a checkpoint; the scan sees them, and leaves both files as they were."""
+    import datetime as dt
+    import sqlite3
+
+    from shoka.demo.people import generate_people, municipality_postal_codes
+
+    codes = municipality_postal_codes("長野県", "松本市")
+    people = generate_people(11, 8, today=dt.date(2010, 5, 1), postal_codes=codes)[:6]
+    db = sqlite3.connect(tmp_path / "live.db")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA wal_autocheckpoint=0")  # as a busy server may leave it
+    db.execute(
+        "CREATE TABLE riyosha (利用者番号 TEXT, 氏名 TEXT, フリガナ TEXT, 住所 TEXT, 電話番号 TEXT)"
+    )
+    db.executemany(
+        "INSERT INTO riyosha VALUES (?, ?, ?, ?, ?)",
+        [(f"{500001 + n}", p.name, p.name_kana, p.address, p.phone) for n, p in enumerate(people)],
+    )
+    db.commit()  # the connection stays open: nothing is checkpointed into live.db
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert (tmp_path / "live.db-wal").stat().st_size > 0
+    code, out = _run("--format", "json", str(tmp_path))
+    after = {name: (tmp_path / name).read_bytes() for name in before}
+    db.close()
+    assert code == 0
+    [unit] = json.loads(out)["files"]
+    assert (unit["path"], unit["records"], unit["persons"]) == ("live.db::riyosha", 6, 6)
+    assert after == before

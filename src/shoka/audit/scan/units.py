@@ -105,6 +105,29 @@ def _on_disk(opener: Opener, path: Path | None) -> Iterator[Path]:
 
 
 @contextmanager
+def _with_wal(path: Path) -> Iterator[tuple[Path, str]]:
+    """The database as its programs see it. A live SQLite database in WAL mode keeps its
+    latest transactions — possibly every row, even its tables — in `<name>-wal` beside it
+    until a checkpoint; opened `immutable` the file alone shows none of them. When a
+    non-empty WAL sits next to the file, database and WAL are copied to a temporary folder
+    and the copy is opened normally, so SQLite applies the WAL to it (the originals are not
+    touched). Otherwise the file is opened read-only and immutable."""
+    wal = path.with_name(path.name + "-wal")
+    try:
+        has_wal = wal.stat().st_size > 0
+    except OSError:
+        has_wal = False
+    if not has_wal:
+        yield path, "?mode=ro&immutable=1"
+        return
+    with tempfile.TemporaryDirectory(prefix="shoka-scan-") as tmp:
+        copy = Path(tmp) / "unit.sqlite3"
+        shutil.copyfile(path, copy)
+        shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        yield copy, ""
+
+
+@contextmanager
 def _seekable(opener: Opener, path: Path | None) -> Iterator[IO[bytes]]:
     if path is not None:
         with path.open("rb") as f:
@@ -251,8 +274,8 @@ class _Scanner:
         yield from self._tar(label, opener)
 
     def _sqlite(self, label: str, opener: Opener, path: Path | None) -> Iterator[Finding]:
-        with _on_disk(opener, path) as file:
-            uri = file.resolve().as_uri() + "?mode=ro&immutable=1"
+        with _on_disk(opener, path) as on_disk, _with_wal(on_disk) as (file, flags):
+            uri = file.resolve().as_uri() + flags
             with closing(sqlite3.connect(uri, uri=True)) as db:
                 db.text_factory = lambda b: b.decode("utf-8", "replace")
                 names = [

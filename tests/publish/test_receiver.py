@@ -101,6 +101,31 @@ def test_a_signed_changeset_in_sequence_is_applied(shared_opac, signing_key):
     ]
 
 
+def test_a_record_published_again_is_updated_and_its_copies_replaced(shared_opac, signing_key):
+    """The receiver writes a changeset's records in bulk: a record sent again is updated in
+    place, its copies are the new list, and a copy that moved to another record of the same
+    changeset is moved, whatever the order of the two records."""
+    seq = shared_opac.expected()
+    first = record(111, "初版")
+    other = record(112, "別の本")
+    extra = {**first["items"][0], "id": 1119, "call_number": "210/ヤ/2"}
+    first["items"].append(extra)
+    assert shared_opac.post(*signed(signing_key, changeset(seq, [first, other])))[0] == 200
+    again = {**record(111, "改訂版", status="on_loan"), "hold_queue": 0}
+    moved = {**record(112, "別の本"), "items": [*record(112, "別の本")["items"], extra]}
+    status, _ = shared_opac.post(*signed(signing_key, changeset(seq + 1, [moved, again])))
+    assert status == 200
+    assert shared_opac.query(
+        "SELECT title, hold_queue, sequence FROM public_publicrecord WHERE id IN (111, 112) "
+        "ORDER BY id"
+    ) == [("改訂版", 0, seq + 1), ("別の本", 2, seq + 1)]
+    rows = shared_opac.query(
+        "SELECT id, record_id, status FROM public_publicitem WHERE record_id IN (111, 112) "
+        "ORDER BY id"
+    )
+    assert rows == [(1110, 111, "on_loan"), (1119, 112, "available"), (1120, 112, "available")]
+
+
 def test_a_tampered_changeset_is_refused_and_changes_nothing(shared_opac, signing_key):
     seq = shared_opac.expected()
     body, signature = signed(signing_key, changeset(seq, [record(102, "正しい題名")]))

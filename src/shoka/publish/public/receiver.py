@@ -97,6 +97,9 @@ def _apply_in_order(changeset: dict[str, Any]) -> Outcome:
     return Outcome(200, {"status": "applied", "expected": sequence + 1})
 
 
+_BATCH = 500  # rows per INSERT (SQLite allows 32,766 bound values per statement)
+
+
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
@@ -139,20 +142,41 @@ def _apply_to_database(changeset: dict[str, Any], sequence: int) -> None:
     if changeset["branches"] is not None:
         _apply_branches(changeset["branches"], sequence)
     PublicRecord.objects.filter(id__in=changeset["deleted"]).delete()
-    for record in changeset["records"]:
-        fields = {k: v for k, v in record.items() if k not in ("id", "items")}
-        row, _ = PublicRecord.objects.update_or_create(
-            id=record["id"], defaults={**fields, "sequence": sequence}
-        )
-        PublicItem.objects.filter(record=row).delete()
-        PublicItem.objects.bulk_create(
+    records = changeset["records"]
+    if not records:
+        return
+    # A changeset's records in a few statements, not a few per record (a full re-publish of
+    # a million records is 5,000 changesets): insert or update every record in one upsert,
+    # then replace all their copies. Copies that moved between two records of the same
+    # changeset are deleted before any is inserted.
+    fields = [k for k in records[0] if k not in ("id", "items")]
+    PublicRecord.objects.bulk_create(
+        [
+            PublicRecord(
+                id=record["id"],
+                sequence=sequence,
+                **{k: v for k, v in record.items() if k not in ("id", "items")},
+            )
+            for record in records
+        ],
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=[*fields, "sequence"],
+        batch_size=_BATCH,
+    )
+    PublicItem.objects.filter(record_id__in=[record["id"] for record in records]).delete()
+    PublicItem.objects.bulk_create(
+        [
             PublicItem(
-                record=row,
+                record_id=record["id"],
                 **{
                     **item,
                     "due_on": _date(item["due_on"]),
                     "acquired_on": _date(item["acquired_on"]),
                 },
             )
+            for record in records
             for item in record["items"]
-        )
+        ],
+        batch_size=_BATCH,
+    )

@@ -1,0 +1,457 @@
+"""The public pages over HTTP on a live OPAC (docs/opac.md): a few records and branches are
+published through the real receiver, then each page is fetched as a visitor would."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from html import unescape
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from shoka.admission.config import DEFAULT_PER_API_KEY, DEFAULT_PER_CLIENT
+
+from .conftest import public_branch, public_item, public_record
+from .html import Page
+
+TODAY = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+HOURS = [["09:00", "19:00"]] * 5 + [["10:00", "17:00"], None]  # Monday … Sunday
+
+
+def _days(kind_by_offset: dict[int, tuple[str, str]]) -> list[dict[str, Any]]:
+    """Published calendar days from a week back to 40 days ahead; the offsets given are
+    closed with (closure kind, reason)."""
+    days = []
+    for offset in range(-7, 41):
+        day = TODAY + timedelta(days=offset)
+        closed = kind_by_offset.get(offset)
+        days.append(
+            {
+                "date": day.isoformat(),
+                "is_open": closed is None,
+                "opens": None if closed else "09:00",
+                "closes": None if closed else "19:00",
+                "closure": closed[0] if closed else "",
+                "reason": closed[1] if closed else "",
+            }
+        )
+    return days
+
+
+BRANCHES = [
+    public_branch(
+        "main",
+        name="中央図書館",
+        name_en="Central Library",
+        kind="main",
+        address="東京都書架市本町1-1",
+        phone="03-0000-0001",
+        hours=HOURS,
+        position=1,
+        days=_days({1: ("weekly", ""), 3: ("stocktaking", "蔵書点検のため")}),
+    ),
+    public_branch(
+        "east",
+        name="東分館",
+        name_en="East Branch",
+        kind="branch",
+        address="東京都書架市東町2-2",
+        phone="03-0000-0002",
+        hours=HOURS,
+        position=2,
+        days=_days({0: ("holiday", "")}),
+    ),
+]
+
+KOKORO, HISTORY, TAOCP, GURI = 101, 102, 103, 104
+DUE = TODAY + timedelta(days=10)
+RECORDS = [
+    public_record(
+        KOKORO,
+        "こころ",
+        title_reading="ココロ",
+        authors=[{"name": "夏目, 漱石", "reading": "ナツメ, ソウセキ"}],
+        responsibility="夏目漱石 著",
+        publisher="新潮社",
+        year=1952,
+        ndc="913.6",
+        isbns=["9784101010137"],
+        hold_queue=2,
+        loan_count=40,
+        items=[
+            public_item(
+                1001,
+                branch="main",
+                branch_name="中央図書館",
+                call_number="913.6/ナ",
+                status="available",
+                acquired_on=(TODAY - timedelta(days=2)).isoformat(),
+            ),
+            public_item(
+                1002,
+                branch="east",
+                branch_name="東分館",
+                call_number="913.6/ナ",
+                status="on_loan",
+                due_on=DUE.isoformat(),
+                acquired_on=(TODAY - timedelta(days=2)).isoformat(),
+            ),
+        ],
+    ),
+    public_record(
+        HISTORY,
+        "日本の歴史",
+        title_reading="ニホン ノ レキシ",
+        publisher="中央公論社",
+        year=1990,
+        ndc="210",
+        loan_count=5,
+        items=[
+            public_item(
+                1003,
+                branch="east",
+                branch_name="東分館",
+                call_number="210/ニ",
+                status="available",
+                acquired_on=(TODAY - timedelta(days=5)).isoformat(),
+            ),
+        ],
+    ),
+    public_record(
+        TAOCP,
+        "The art of computer programming",
+        language="eng",
+        publisher="Addison-Wesley",
+        year=1997,
+        ndc="007.64",
+        loan_count=1,
+        items=[
+            public_item(
+                1004,
+                branch="main",
+                branch_name="中央図書館",
+                call_number="007.64/K",
+                status="available",
+                loanable=False,
+                acquired_on=(TODAY - timedelta(days=200)).isoformat(),
+            ),
+        ],
+    ),
+    public_record(
+        GURI,
+        "ぐりとぐら",
+        title_reading="グリ ト グラ",
+        material_type="picture_book",
+        publisher="福音館書店",
+        year=1967,
+        ndc="726.6",
+        loan_count=90,
+        items=[
+            public_item(
+                1005,
+                branch="main",
+                branch_name="中央図書館",
+                call_number="E/ナ",
+                status="available",
+                acquired_on=(TODAY - timedelta(days=2)).isoformat(),
+            ),
+        ],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def opac(live_opac: Any) -> Any:
+    live_opac.publish(records=RECORDS, branches=BRANCHES)
+    return live_opac
+
+
+def get(opac: Any, path: str, **headers: str) -> tuple[int, dict[str, str], Page]:
+    status, response_headers, body = opac.get(path, headers=headers or None)
+    return status, {k.lower(): v for k, v in dict(response_headers).items()}, Page(body)
+
+
+def test_home_shows_search_new_arrivals_popular_and_branches_today(opac):
+    status, _headers, page = get(opac, "/")
+    assert status == 200
+    assert page.find_all("input", type="search", name="q")
+    assert "ぐりとぐら" in page.text and "こころ" in page.text
+    assert f'datetime="{(TODAY - timedelta(days=2)).isoformat()}"' in page.html
+    assert "中央図書館" in page.text and "東分館" in page.text
+    assert "本日休館" in page.text  # the east branch is closed today (a holiday)
+    assert "本日開館" in page.text
+    assert page.find_all("a", href="#content", class_="skip-link")
+    assert page.find_all("link", rel="search", type="application/opensearchdescription+xml")
+    assert page.find_all("a", href="/developers/")
+
+
+def test_search_finds_a_kanji_title_by_its_reading(opac):
+    status, _h, page = get(opac, "/search?q=ナツメ")
+    assert status == 200
+    assert page.result_titles() == ["こころ"]
+    # the result shows author, publisher, year and availability per branch
+    assert "夏目漱石 著" in page.text and "新潮社" in page.text and "1952" in page.text
+    assert "中央図書館: 貸出可" in page.text
+    assert "東分館: 貸出中" in page.text
+
+
+def test_a_facet_link_adds_a_filter_and_the_filter_link_removes_it(opac):
+    status, _h, everything = get(opac, "/search?q=")
+    assert status == 200
+    assert sorted(everything.result_titles()) == sorted(r["title"] for r in RECORDS)
+    east = everything.link("東分館")
+    assert parse_qs(urlsplit(east).query)["branch"] == ["east"]
+    status, _h, filtered = get(opac, "/search" + unescape(east))
+    assert status == 200
+    assert sorted(filtered.result_titles()) == ["こころ", "日本の歴史"]
+    picture = filtered.find_all("a", aria_current="true")
+    assert len(picture) == 1  # the active facet is marked
+    removed = filtered.find_all("ul", class_="active-filters")
+    assert removed
+    back = [a.attrs["href"] for a in filtered.find_all("a") if "東分館" in a.text and "×" in a.text]
+    assert len(back) == 1
+    status, _h, again = get(opac, "/search" + unescape(back[0]))
+    assert len(again.result_titles()) == len(RECORDS)
+
+
+def test_material_type_language_and_decade_filters(opac):
+    _s, _h, page = get(opac, "/search?material_type=picture_book")
+    assert page.result_titles() == ["ぐりとぐら"]
+    _s, _h, page = get(opac, "/search?language=eng")
+    assert page.result_titles() == ["The art of computer programming"]
+    _s, _h, page = get(opac, "/search?q=&year_from=1990&year_to=1999")
+    assert sorted(page.result_titles()) == ["The art of computer programming", "日本の歴史"]
+    _s, _h, page = get(opac, "/search?ndc1=9")
+    assert page.result_titles() == ["こころ"]
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("/search?q=year:abc", "year:abc"),
+        ("/search?q=x&page=abc", "page"),
+        ("/search?q=x&sort=loudest", "loudest"),
+        ("/search?q=x&year_from=20000", "year_from"),
+    ],
+)
+def test_a_bad_query_is_a_400_that_says_why(opac, query, shown):
+    status, _h, page = get(opac, query)
+    assert status == 400
+    alert = page.find_all("div", role="alert")
+    assert alert and shown in alert[0].text
+
+
+def test_deep_pages_point_to_the_bulk_data(opac):
+    status, _h, page = get(opac, "/search?q=&page=600")
+    assert status == 400
+    assert page.find_all("a", href="/data/")
+
+
+def test_no_match_says_so(opac):
+    status, _h, page = get(opac, "/search?q=存在しない言葉")
+    assert status == 200
+    assert page.result_titles() == []
+    assert "見つかりませんでした" in page.text
+
+
+def test_the_record_page_shows_holdings_due_date_and_queue_but_no_borrower(opac):
+    status, _headers, page = get(opac, f"/records/{KOKORO}")
+    assert status == 200
+    assert page.find_all("h1")[0].text.strip() == "こころ"
+    rows = [" ".join(tr.text.split()) for tr in page.find_all("tr")]
+    assert any("913.6/ナ" in r and "貸出可" in r for r in rows)
+    on_loan = [r for r in rows if "貸出中" in r]
+    assert len(on_loan) == 1
+    assert f"{DUE.year}年{DUE.month}月{DUE.day}日" in on_loan[0]
+    assert "予約件数" in page.text and re.search(r"予約件数\)?[:：]\s*2", page.text)
+    assert page.find_all("a", href=f"/account/holds/new?record={KOKORO}")
+    # Nothing but the published fields: the page names no one.
+    for word in ("利用者", "patron", "borrower", "カード番号"):
+        assert word not in page.text
+
+
+def test_a_library_use_only_copy_says_so(opac):
+    _s, _h, page = get(opac, f"/records/{TAOCP}")
+    assert "館内のみ" in page.text
+
+
+def test_an_unknown_record_is_a_404_page(opac):
+    status, _h, page = get(opac, "/records/999999")
+    assert status == 404
+    assert "見つかりません" in page.text
+    assert page.find_all("a", href="/")
+    status, _h, _p = get(opac, "/records/not-a-number")
+    assert status == 404
+
+
+def test_new_arrivals_are_grouped_by_the_date_they_arrived(opac):
+    status, _h, page = get(opac, "/new/")
+    assert status == 200
+    dates = [t.attrs["datetime"] for t in page.find_all("time") if t.attrs.get("datetime")]
+    assert (TODAY - timedelta(days=2)).isoformat() in dates
+    assert (TODAY - timedelta(days=5)).isoformat() in dates
+    headings = [" ".join(h.text.split()) for h in page.find_all("h2", class_="arrival-date")]
+    assert len(headings) == 2  # two arrival dates; the 200-day-old copy is not new
+    assert "The art of computer programming" not in page.result_titles()
+    titles = page.result_titles()
+    assert set(titles[:2]) == {"ぐりとぐら", "こころ"} and titles[2:] == ["日本の歴史"]
+    feeds = page.find_all("link", rel="alternate", type="application/atom+xml")
+    assert [f.attrs["href"] for f in feeds] == ["/feeds/new-arrivals.atom"]
+
+
+def test_new_arrivals_filter_by_branch_and_category_with_a_matching_feed(opac):
+    _s, _h, page = get(opac, "/new/?branch=east")
+    assert sorted(page.result_titles()) == ["こころ", "日本の歴史"]
+    feeds = page.find_all("link", rel="alternate", type="application/atom+xml")
+    assert feeds[0].attrs["href"] == "/feeds/new-arrivals.atom?branch=east"
+    _s, _h, page = get(opac, "/new/?category=7")
+    assert page.result_titles() == ["ぐりとぐら"]
+    _s, _h, page = get(opac, "/new/?branch=east&category=2")
+    assert page.result_titles() == ["日本の歴史"]
+    feeds = page.find_all("link", rel="alternate", type="application/atom+xml")
+    assert parse_qs(urlsplit(unescape(feeds[0].attrs["href"])).query) == {
+        "branch": ["east"],
+        "category": ["2"],
+    }
+    assert get(opac, "/new/?branch=nowhere")[0] == 400
+    assert get(opac, "/new/?category=x")[0] == 400
+
+
+def test_popular_items_are_ordered_by_loans(opac):
+    status, _h, page = get(opac, "/popular/")
+    assert status == 200
+    assert page.result_titles()[:2] == ["ぐりとぐら", "こころ"]
+    _s, _h, page = get(opac, "/popular/?branch=east")
+    assert page.result_titles() == ["こころ", "日本の歴史"]
+
+
+def test_the_branch_calendar_marks_closed_days_and_today(opac):
+    status, _h, page = get(opac, "/branches/main/")
+    assert status == 200
+    assert "東京都書架市本町1-1" in page.text and "03-0000-0001" in page.text
+    hours = [" ".join(tr.text.split()) for tr in page.find_all("tr")]
+    assert "月曜日 09:00–19:00" in hours and "日曜日 休館" in hours
+    assert len(page.find_all("td", aria_current="date")) == 1
+    assert f'datetime="{TODAY.isoformat()}"' in page.html
+    closed = set(
+        re.findall(r'<td class="closed[^"]*"[^>]*>\s*<time datetime="([\d-]+)"', page.html)
+    )
+    for offset in (1, 3):
+        day = TODAY + timedelta(days=offset)
+        if day.month == TODAY.month:
+            assert day.isoformat() in closed
+    assert TODAY.isoformat() not in closed
+    assert "蔵書点検のため" in page.text or (TODAY + timedelta(days=3)).month != TODAY.month
+    headers = page.find_all("th", scope="col")
+    assert len(headers) == 7
+    assert page.find_all("a", rel="next")
+
+
+def test_the_calendar_moves_by_month_and_explains_closures(opac):
+    day = TODAY + timedelta(days=3)
+    _s, _h, page = get(opac, f"/branches/main/?month={day:%Y-%m}")
+    assert "蔵書点検" in page.text and "蔵書点検のため" in page.text
+    assert get(opac, "/branches/main/?month=2026-13")[0] == 400
+    assert get(opac, "/branches/nowhere/")[0] == 404
+
+
+def test_the_branches_page_lists_every_branch_with_hours(opac):
+    status, _h, page = get(opac, "/branches/")
+    assert status == 200
+    assert page.find_all("a", href="/branches/main/") and page.find_all("a", href="/branches/east/")
+    assert "03-0000-0002" in page.text
+
+
+def test_the_developers_page_prints_the_real_limits(opac):
+    status, _h, page = get(opac, "/developers/")
+    assert status == 200
+    assert DEFAULT_PER_CLIENT in page.text and DEFAULT_PER_API_KEY in page.text
+    for path in (
+        "/api/v1/openapi.json",
+        "/opensearch.xml",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/data/",
+    ):
+        assert page.find_all("a", href=path), path
+    for term in (
+        "貸出可",
+        "蔵書あり",
+        "館内のみ",
+        "貸出中",
+        "予約中",
+        "準備中",
+        "休館中",
+        "蔵書なし",
+    ):
+        assert term in page.text
+    assert "X-API-Key" in page.text
+    assert "利用者の情報" in page.text  # the no-patron-data statement
+
+
+PAGES = [
+    "/",
+    "/search?q=こころ",
+    f"/records/{KOKORO}",
+    "/new/",
+    "/popular/",
+    "/branches/",
+    "/branches/main/",
+    "/developers/",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_is_conditional_and_sets_no_cookie(opac, path):
+    status, headers, _page = get(opac, path)
+    assert status == 200
+    assert "set-cookie" not in headers
+    assert headers["etag"] and headers["last-modified"]
+    assert "public" in headers["cache-control"]
+    status, again, _page = get(opac, path, **{"If-None-Match": headers["etag"]})
+    assert status == 304
+    assert "set-cookie" not in again
+
+
+def test_pages_are_in_english_for_an_english_browser(opac):
+    status, _headers, page = get(opac, f"/records/{KOKORO}", **{"Accept-Language": "en"})
+    assert status == 200
+    assert page.find_all("html", lang="en")
+    assert "On loan" in page.text and "Place a hold" in page.text
+    assert "予約する" not in page.text
+    _s, _h, page = get(opac, "/branches/", **{"Accept-Language": "en"})
+    assert "Central Library" in page.text
+    _s, _h, ja = get(opac, "/", **{"Accept-Language": "ja"})
+    assert ja.find_all("html", lang="ja")
+
+
+def test_the_language_switch_sets_only_the_language_cookie(opac):
+    status, headers, _body = _post(opac, "/i18n/setlang/", "language=en&next=/new/")
+    assert status == 302
+    assert headers["location"] == "/new/"
+    assert headers["set-cookie"].startswith("django_language=en")
+
+
+def _post(opac: Any, path: str, body: str) -> tuple[int, dict[str, str], bytes]:
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    request = urllib.request.Request(
+        opac.base + path,
+        data=body.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, b""
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()

@@ -37,7 +37,7 @@ CALENDAR_BACK = timedelta(days=7)  # published calendar: today-7 … today+120 (
 CALENDAR_AHEAD = timedelta(days=120)
 
 
-class BadRequest(ValueError):
+class BadParameterError(ValueError):
     """A query-string parameter that cannot be used; the message is shown to the visitor."""
 
 
@@ -50,7 +50,7 @@ def _int_param(params: QueryDict, name: str, *, low: int, high: int) -> int | No
     if not raw:
         return None
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-        raise BadRequest(
+        raise BadParameterError(
             _("“%(name)s” must be a whole number from %(low)d to %(high)d.")
             % {"name": name, "low": low, "high": high}
         )
@@ -65,14 +65,14 @@ def _branch_names() -> dict[str, str]:
 def _branch_param(params: QueryDict, names: dict[str, str]) -> str | None:
     code = params.get("branch", "").strip()
     if code and code not in names:
-        raise BadRequest(_("There is no branch with the code “%(code)s”.") % {"code": code})
+        raise BadParameterError(_("There is no branch with the code “%(code)s”.") % {"code": code})
     return code or None
 
 
 def _category_param(params: QueryDict) -> str | None:
     category = params.get("category", "").strip()
     if category and category not in dict(catalogue.CATEGORIES):
-        raise BadRequest(_("The category must be an NDC class from 0 to 9."))
+        raise BadParameterError(_("The category must be an NDC class from 0 to 9."))
     return category or None
 
 
@@ -129,7 +129,7 @@ def _search_request(params: QueryDict) -> SearchRequest:
             filters[name] = values
     sort = params.get("sort", "").strip() or "relevance"
     if sort not in SORTS:
-        raise BadRequest(_("Unknown sort order “%(sort)s”.") % {"sort": sort})
+        raise BadParameterError(_("Unknown sort order “%(sort)s”.") % {"sort": sort})
     page = _int_param(params, "page", low=1, high=10**6) or 1
     return SearchRequest(
         q=params.get("q", "").strip()[:500],
@@ -263,7 +263,7 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "opac/search.html", {**context, "unpublished": True})
     try:
         search_request = _search_request(params)
-    except BadRequest as exc:
+    except BadParameterError as exc:
         return render(request, "opac/search.html", {**context, "error": str(exc)}, status=400)
     if (search_request.page - 1) * PER_PAGE > MAX_OFFSET:
         return render(
@@ -294,10 +294,12 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "opac/search.html", context)
 
 
-def _hit_branches(hit: Any, branch_names: dict[str, str]) -> list[tuple[str, str]]:
-    """(branch name, availability label) per branch holding the title."""
+def _hit_branches(hit: Any, branch_names: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(branch name, availability label, CSS class) per branch holding the title."""
     # TODO after the catalogue layer lands: per-branch availability of a hit.
-    return [(branch_names.get(code, code), "") for code in hit.fields["facets"].get("branch", [])]
+    return [
+        (branch_names.get(code, code), "", "") for code in hit.fields["facets"].get("branch", [])
+    ]
 
 
 # --- record -------------------------------------------------------------------------------
@@ -355,7 +357,7 @@ def new_arrivals(request: HttpRequest) -> HttpResponse:
     try:
         names, branch, category = _listing_filters(params)
         page = _int_param(params, "page", low=1, high=10**6) or 1
-    except BadRequest as exc:
+    except BadParameterError as exc:
         return _bad_request(request, str(exc))
     total = catalogue.count_new_arrivals(branch=branch, category=category, days=ARRIVALS_DAYS)
     last = max(1, -(-total // ARRIVALS_PER_PAGE))
@@ -403,7 +405,7 @@ def new_arrivals(request: HttpRequest) -> HttpResponse:
 def popular(request: HttpRequest) -> HttpResponse:
     try:
         names, branch, category = _listing_filters(request.GET)
-    except BadRequest as exc:
+    except BadParameterError as exc:
         return _bad_request(request, str(exc))
     return render(
         request,
@@ -442,11 +444,17 @@ def branches(request: HttpRequest) -> HttpResponse:
 class CalendarCell:
     day: date
     open: bool | None  # None: not published for that date
-    opens: Any
-    closes: Any
+    hours: str  # opening hours when they differ from the weekday's usual ones, else ""
     closure: str
     reason: str
     today: bool
+
+
+def _special_hours(entry: Any, usual: list[str] | None) -> str:
+    if entry is None or not entry.is_open or entry.opens is None or entry.closes is None:
+        return ""
+    opens, closes = entry.opens.strftime("%H:%M"), entry.closes.strftime("%H:%M")
+    return "" if usual and [opens, closes] == list(usual) else f"{opens}–{closes}"
 
 
 def _month_param(params: QueryDict, today: date) -> date:
@@ -457,7 +465,7 @@ def _month_param(params: QueryDict, today: date) -> date:
         year, month = (int(part) for part in raw.split("-"))
         return date(year, month, 1)
     except ValueError:
-        raise BadRequest(
+        raise BadParameterError(
             _("The month must be written YYYY-MM, for example %(example)s.")
             % {"example": today.strftime("%Y-%m")}
         ) from None
@@ -477,11 +485,12 @@ def branch(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     try:
         month = _month_param(request.GET, today)
-    except BadRequest as exc:
+    except BadParameterError as exc:
         return _bad_request(request, str(exc))
     last_day = calendar_module.monthrange(month.year, month.month)[1]
     month_end = month.replace(day=last_day)
     days = {d.date: d for d in catalogue.calendar(code, month, month_end)}
+    usual = [span for _weekday, span in _hours(found)]
     # Sunday first, as Japanese library calendars are printed.
     weeks = []
     for week in calendar_module.Calendar(firstweekday=6).monthdatescalendar(
@@ -497,8 +506,7 @@ def branch(request: HttpRequest, code: str) -> HttpResponse:
                 CalendarCell(
                     day=day,
                     open=None if entry is None else bool(entry.is_open),
-                    opens=getattr(entry, "opens", None),
-                    closes=getattr(entry, "closes", None),
+                    hours=_special_hours(entry, usual[day.weekday()]),
                     closure=getattr(entry, "closure", "") or "",
                     reason=getattr(entry, "reason", "") or "",
                     today=day == today,

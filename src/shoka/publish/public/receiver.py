@@ -26,7 +26,7 @@ from django.utils import timezone
 from shoka.publish import allowlist, signing
 
 from .indexing import apply_to_index
-from .models import PublicItem, PublicRecord, ReceiverState
+from .models import PublicBranch, PublicCalendarDay, PublicItem, PublicRecord, ReceiverState
 
 
 @dataclass
@@ -106,7 +106,38 @@ def _apply(changeset: dict[str, Any], sequence: int) -> None:
     apply_to_index(changeset["records"], changeset["deleted"])
 
 
+def _time(value: str | None) -> dt.time | None:
+    return dt.time.fromisoformat(value) if value else None
+
+
+def _apply_branches(branches: list[dict[str, Any]], sequence: int) -> None:
+    """Replace the public branches and their calendars with the list (the whole list is
+    always sent); a branch no longer listed is kept for old holdings but marked inactive."""
+    codes = [b["code"] for b in branches]
+    PublicBranch.objects.exclude(code__in=codes).update(is_active=False, sequence=sequence)
+    for branch in branches:
+        fields = {k: v for k, v in branch.items() if k not in ("code", "days")}
+        row, _ = PublicBranch.objects.update_or_create(
+            code=branch["code"], defaults={**fields, "is_active": True, "sequence": sequence}
+        )
+        PublicCalendarDay.objects.filter(branch=row).delete()
+        PublicCalendarDay.objects.bulk_create(
+            PublicCalendarDay(
+                branch=row,
+                date=dt.date.fromisoformat(day["date"]),
+                is_open=day["open"],
+                opens=_time(day["opens"]),
+                closes=_time(day["closes"]),
+                closure=day["closure"],
+                reason=day["reason"],
+            )
+            for day in branch["days"]
+        )
+
+
 def _apply_to_database(changeset: dict[str, Any], sequence: int) -> None:
+    if changeset["branches"] is not None:
+        _apply_branches(changeset["branches"], sequence)
     PublicRecord.objects.filter(id__in=changeset["deleted"]).delete()
     for record in changeset["records"]:
         fields = {k: v for k, v in record.items() if k not in ("id", "items")}

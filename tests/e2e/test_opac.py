@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page
-from tests.opac.conftest import live_opac  # noqa: F401  (the live OPAC fixture)
+from tests.opac.conftest import live_opac, signing_key  # noqa: F401  (fixtures)
 from tests.opac.sample import BRANCHES, RECORDS
 
 from .conftest import ROOT

@@ -27,6 +27,8 @@ class _Parser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         element = Element(tag, {k: v or "" for k, v in attrs})
+        for parent in self.open:
+            parent.text += " "  # a tag separates words (table cells, list items)
         self.elements.append(element)
         if tag in ("script", "style"):
             self.skip += 1

@@ -38,6 +38,14 @@ AVAILABILITY: dict[str, Promise] = {
     "none": _("No copies"),
 }
 
+#: The same values for one branch's copies in a result list (shoka.opac.pages.availability).
+BRANCH_AVAILABILITY: dict[str, Promise] = {
+    "available": _("Available to borrow"),
+    "library_use_only": _("In the library only"),
+    "on_loan": _("On loan"),
+    "unavailable": _("Not available"),
+}
+
 FACET_TITLES: dict[str, Promise] = {
     "availability": _("Availability"),
     "branch": _("Branch"),

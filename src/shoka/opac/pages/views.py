@@ -19,12 +19,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from shoka.admission.config import Policy
 from shoka.opac import catalogue
 from shoka.opac.caching import catalogue_version, public_cached
 from shoka.search.query import QueryError
 from shoka.search.service import MAX_OFFSET, SORTS, SearchRequest
 
-from . import labels
+from . import availability, labels
 
 PER_PAGE = 20
 ARRIVALS_PER_PAGE = 50
@@ -76,13 +77,11 @@ def _category_param(params: QueryDict) -> str | None:
     return category or None
 
 
-def _today_of(branch: Any, today: date) -> Any:
-    days = catalogue.calendar(branch.code, today, today)
-    return days[0] if days else None
-
-
-def _branches_today(today: date) -> list[tuple[Any, Any]]:
-    return [(b, _today_of(b, today)) for b in catalogue.branches()]
+def _branches_today() -> list[tuple[Any, Any]]:
+    """Each active branch with today's calendar day (None when not published)."""
+    found = catalogue.branches()
+    today = catalogue.open_today([b.code for b in found])
+    return [(b, today.get(b.code)) for b in found]
 
 
 # --- home ---------------------------------------------------------------------------------
@@ -98,7 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "published": sequence > 0,
             "arrivals": catalogue.new_arrivals(days=ARRIVALS_DAYS, limit=8),
             "popular": catalogue.popular(limit=8),
-            "branches": _branches_today(today),
+            "branches": _branches_today(),
             "today": today,
             "categories": catalogue.CATEGORIES,
         },
@@ -277,11 +276,16 @@ def search(request: HttpRequest) -> HttpResponse:
     except QueryError as exc:
         return render(request, "opac/search.html", {**context, "error": str(exc)}, status=400)
     branch_names = _branch_names()
+    order = {code: n for n, code in enumerate(branch_names)}
+    per_record = availability.by_branch([hit.id for hit in response.hits])
     last = min(MAX_PAGE, max(1, -(-response.total // PER_PAGE)))
     page = response.page
     context.update(
         response=response,
-        hits=[(hit, _hit_branches(hit, branch_names)) for hit in response.hits],
+        hits=[
+            (hit, _hit_branches(per_record.get(hit.id, {}), order, branch_names))
+            for hit in response.hits
+        ],
         facets=_facets(params, response.facets, branch_names),
         active_filters=_active_filters(params, search_request, branch_names),
         first=(page - 1) * PER_PAGE + 1,
@@ -294,11 +298,19 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "opac/search.html", context)
 
 
-def _hit_branches(hit: Any, branch_names: dict[str, str]) -> list[tuple[str, str, str]]:
+def _hit_branches(
+    availability: dict[str, tuple[str, str]], branch_order: dict[str, int], names: dict[str, str]
+) -> list[tuple[str, str, str]]:
     """(branch name, availability label, CSS class) per branch holding the title."""
-    # TODO after the catalogue layer lands: per-branch availability of a hit.
     return [
-        (branch_names.get(code, code), "", "") for code in hit.fields["facets"].get("branch", [])
+        (
+            names.get(code, published),
+            labels.label(labels.BRANCH_AVAILABILITY, value),
+            f"avail-{value}",
+        )
+        for code, (published, value) in sorted(
+            availability.items(), key=lambda kv: (branch_order.get(kv[0], 1_000_000), kv[0])
+        )
     ]
 
 
@@ -436,7 +448,7 @@ def branches(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "opac/branches.html",
-        {"branches": [(b, day, _hours(b)) for b, day in _branches_today(today)], "today": today},
+        {"branches": [(b, day, _hours(b)) for b, day in _branches_today()], "today": today},
     )
 
 
@@ -546,7 +558,8 @@ def branch(request: HttpRequest, code: str) -> HttpResponse:
 @require_safe
 @public_cached(max_age=3600)
 def developers(request: HttpRequest) -> HttpResponse:
-    policy = settings.SHOKA_ADMISSION
+    # The policy this process enforces (shoka.admission.middleware reads the same setting).
+    policy: Policy = getattr(settings, "SHOKA_ADMISSION", None) or Policy()
     return render(
         request,
         "opac/developers.html",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.conf import settings
 from django.utils import translation
@@ -25,3 +27,18 @@ def closure_label(kind: str) -> str:
     from shoka.opac.pages.labels import CLOSURES, label
 
     return label(CLOSURES, kind)
+
+
+@register.filter
+def byline(record: Any) -> str:
+    """ "Author · publisher · year" of a record or a search hit's fields, leaving out what is
+    missing."""
+
+    def get(name: str) -> Any:
+        return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+
+    people = get("responsibility") or ", ".join(
+        a.get("name", "") if isinstance(a, dict) else str(a) for a in get("authors") or []
+    )
+    parts = [people, get("publisher") or "", str(get("year") or "")]
+    return " · ".join(p for p in parts if p)

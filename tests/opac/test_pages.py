@@ -83,6 +83,18 @@ def test_material_type_language_and_decade_filters(opac):
     assert page.result_titles() == ["こころ"]
 
 
+def test_the_sort_order_can_be_chosen(opac):
+    _s, _h, newest = get(opac, "/search?q=&sort=newest")
+    assert newest.result_titles() == [
+        "The art of computer programming",  # 1997
+        "日本の歴史",  # 1990
+        "ぐりとぐら",  # 1967
+        "こころ",  # 1952
+    ]
+    [selected] = [o for o in newest.find_all("option") if "selected" in o.attrs]
+    assert selected.attrs["value"] == "newest"
+
+
 @pytest.mark.parametrize(
     ("query", "shown"),
     [
@@ -155,6 +167,12 @@ def test_new_arrivals_are_grouped_by_the_date_they_arrived(opac):
     assert set(titles[:2]) == {"ぐりとぐら", "こころ"} and titles[2:] == ["日本の歴史"]
     feeds = page.find_all("link", rel="alternate", type="application/atom+xml")
     assert [f.attrs["href"] for f in feeds] == ["/feeds/new-arrivals.atom"]
+
+
+def test_new_arrivals_pages_past_the_end_are_not_found(opac):
+    assert get(opac, "/new/?page=1")[0] == 200
+    assert get(opac, "/new/?page=2")[0] == 404
+    assert get(opac, "/new/?page=two")[0] == 400
 
 
 def test_new_arrivals_filter_by_branch_and_category_with_a_matching_feed(opac):

@@ -382,8 +382,21 @@ def new_arrivals(request: HttpRequest) -> HttpResponse:
         limit=ARRIVALS_PER_PAGE,
         offset=(page - 1) * ARRIVALS_PER_PAGE,
     )
+    order = {code: n for n, code in enumerate(names)}
     groups = [
-        (day, [(a, [names.get(c, c) for c in a.branches]) for a in group])
+        (
+            day,
+            [
+                (
+                    a,
+                    [
+                        names.get(c, c)
+                        for c in sorted(a.branches, key=lambda c: order.get(c, len(order)))
+                    ],
+                )
+                for a in group
+            ],
+        )
         for day, group in itertools.groupby(arrivals, key=lambda a: a.acquired_on)
     ]
     feed = QueryDict(mutable=True)

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shoka.publish import allowlist, signing
@@ -139,20 +140,36 @@ def _apply_to_database(changeset: dict[str, Any], sequence: int) -> None:
     if changeset["branches"] is not None:
         _apply_branches(changeset["branches"], sequence)
     PublicRecord.objects.filter(id__in=changeset["deleted"]).delete()
-    for record in changeset["records"]:
-        fields = {k: v for k, v in record.items() if k not in ("id", "items")}
-        row, _ = PublicRecord.objects.update_or_create(
-            id=record["id"], defaults={**fields, "sequence": sequence}
-        )
-        PublicItem.objects.filter(record=row).delete()
-        PublicItem.objects.bulk_create(
+    records = changeset["records"]
+    if not records:
+        return
+    # In bulk: one upsert of the records, one delete and one insert of their copies. A copy
+    # moved to another record is removed by its id as well, wherever it was.
+    record_ids = [r["id"] for r in records]
+    item_ids = [i["id"] for r in records for i in r["items"]]
+    PublicItem.objects.filter(Q(record_id__in=record_ids) | Q(id__in=item_ids)).delete()
+    fields = [name for name in allowlist.RECORD_FIELDS if name not in ("id", "items")]
+    PublicRecord.objects.bulk_create(
+        [
+            PublicRecord(sequence=sequence, **{k: v for k, v in r.items() if k != "items"})
+            for r in records
+        ],
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=[*fields, "sequence"],
+    )
+    PublicItem.objects.bulk_create(
+        [
             PublicItem(
-                record=row,
+                record_id=r["id"],
                 **{
                     **item,
                     "due_on": _date(item["due_on"]),
                     "acquired_on": _date(item["acquired_on"]),
                 },
             )
-            for item in record["items"]
-        )
+            for r in records
+            for item in r["items"]
+        ],
+        batch_size=1000,
+    )

@@ -303,6 +303,9 @@ def test_every_page_is_conditional_and_sets_no_cookie(opac, path):
     status, again, _page = get(opac, path, **{"If-None-Match": headers["etag"]})
     assert status == 304
     assert "set-cookie" not in again
+    status, _h, _page = get(opac, path, **{"If-Modified-Since": headers["last-modified"]})
+    assert status == 304
+    assert opac.request("HEAD", quote(path, safe="/?&=")).status == 200
 
 
 def test_pages_are_in_english_for_an_english_browser(opac):

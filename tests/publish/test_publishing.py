@@ -262,3 +262,15 @@ def test_the_loan_count_counts_a_years_loans_of_every_copy(world, signing_key):
         services.checkout(item.barcode, patron, branch=world.main, actor=world.staff, at=now)
     [record], _ = public_records([bib.id])
     assert record["loan_count"] == 2  # the loan of more than a year ago is not counted
+
+
+def test_a_long_queue_is_built_in_changesets_of_their_own(world, signing_key, monkeypatch):
+    from shoka.publish import builder
+
+    monkeypatch.setattr(builder, "RECORDS_PER_CHANGESET", 2)
+    bibs = [world.bib(f"本{n}") for n in range(5)]
+    built = build_pending(key=signing_key)
+    assert [c.records for c in built] == [2, 2, 1]
+    assert [json.loads(c.body)["branches"] is not None for c in built] == [True, False, False]
+    assert {r["id"] for c in built for r in json.loads(c.body)["records"]} == {b.id for b in bibs}
+    assert not PublishChange.objects.exists()

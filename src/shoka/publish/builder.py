@@ -243,31 +243,44 @@ def _locked_target(name: str) -> PublishTarget:
 
 def build_pending(*, name: str | None = None, key: Any = None) -> list[Changeset]:
     """Turn the queued changes into changesets (at most RECORDS_PER_CHANGESET records each)
-    and remove the queue rows they cover, in one transaction."""
+    and remove the queue rows they cover.
+
+    Each changeset is built in a transaction of its own, under the row lock on the target,
+    with the removal of the queue rows it covers: after a large import the desk is not held
+    up for the whole queue, and a crash half-way keeps what was not yet built. A record
+    queued again meanwhile keeps its newer queue row (only rows up to the start are
+    removed). Another publisher that got there first leaves nothing to build for a chunk."""
     key = key or signing_key()
+    name = name or target_name()
     built: list[Changeset] = []
-    with transaction.atomic():
-        target = _locked_target(name or target_name())
-        branches = _branches_if_changed(target)
-        last = PublishChange.objects.aggregate(m=Max("id"))["m"]
-        if last is None:
+    last = PublishChange.objects.aggregate(m=Max("id"))["m"]
+    if last is None:
+        with transaction.atomic():
+            target = _locked_target(name)
+            branches = _branches_if_changed(target)
             if branches is not None:  # only the branches (or their calendar) changed
                 payload = {"resync": False, "records": [], "deleted": [], "branches": branches}
                 built.append(_seal(target, key, payload, 0))
-            return built
-        ids = sorted(
-            set(PublishChange.objects.filter(id__lte=last).values_list("bib_id", flat=True))
-        )
-        for start in range(0, len(ids), RECORDS_PER_CHANGESET):
-            records, deleted = public_records(ids[start : start + RECORDS_PER_CHANGESET])
+        return built
+    ids = sorted(set(PublishChange.objects.filter(id__lte=last).values_list("bib_id", flat=True)))
+    for start in range(0, len(ids), RECORDS_PER_CHANGESET):
+        chunk = ids[start : start + RECORDS_PER_CHANGESET]
+        with transaction.atomic():
+            target = _locked_target(name)
+            queued = PublishChange.objects.filter(id__lte=last, bib_id__in=chunk)
+            pending = sorted(set(queued.values_list("bib_id", flat=True)))
+            branches = _branches_if_changed(target) if start == 0 else None
+            if not pending and branches is None:
+                continue
+            records, deleted = public_records(pending)
             payload = {
                 "resync": False,
                 "records": records,
                 "deleted": deleted,
-                "branches": branches if start == 0 else None,
+                "branches": branches,
             }
             built.append(_seal(target, key, payload, len(records) + len(deleted)))
-        PublishChange.objects.filter(id__lte=last).delete()
+            queued.delete()
     return built
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shoka.publish import allowlist, signing
@@ -97,9 +98,6 @@ def _apply_in_order(changeset: dict[str, Any]) -> Outcome:
     return Outcome(200, {"status": "applied", "expected": sequence + 1})
 
 
-_BATCH = 500  # rows per INSERT (SQLite allows 32,766 bound values per statement)
-
-
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
@@ -145,38 +143,33 @@ def _apply_to_database(changeset: dict[str, Any], sequence: int) -> None:
     records = changeset["records"]
     if not records:
         return
-    # A changeset's records in a few statements, not a few per record (a full re-publish of
-    # a million records is 5,000 changesets): insert or update every record in one upsert,
-    # then replace all their copies. Copies that moved between two records of the same
-    # changeset are deleted before any is inserted.
-    fields = [k for k in records[0] if k not in ("id", "items")]
+    # In bulk: one upsert of the records, one delete and one insert of their copies. A copy
+    # moved to another record is removed by its id as well, wherever it was.
+    record_ids = [r["id"] for r in records]
+    item_ids = [i["id"] for r in records for i in r["items"]]
+    PublicItem.objects.filter(Q(record_id__in=record_ids) | Q(id__in=item_ids)).delete()
+    fields = [name for name in allowlist.RECORD_FIELDS if name not in ("id", "items")]
     PublicRecord.objects.bulk_create(
         [
-            PublicRecord(
-                id=record["id"],
-                sequence=sequence,
-                **{k: v for k, v in record.items() if k not in ("id", "items")},
-            )
-            for record in records
+            PublicRecord(sequence=sequence, **{k: v for k, v in r.items() if k != "items"})
+            for r in records
         ],
         update_conflicts=True,
         unique_fields=["id"],
         update_fields=[*fields, "sequence"],
-        batch_size=_BATCH,
     )
-    PublicItem.objects.filter(record_id__in=[record["id"] for record in records]).delete()
     PublicItem.objects.bulk_create(
         [
             PublicItem(
-                record_id=record["id"],
+                record_id=r["id"],
                 **{
                     **item,
                     "due_on": _date(item["due_on"]),
                     "acquired_on": _date(item["acquired_on"]),
                 },
             )
-            for record in records
-            for item in record["items"]
+            for r in records
+            for item in r["items"]
         ],
-        batch_size=_BATCH,
+        batch_size=1000,
     )

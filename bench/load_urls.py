@@ -51,7 +51,12 @@ def new_arrivals(request: HttpRequest) -> HttpResponse:
         f"{a.acquired_on.isoformat()}</li>"
         for a in arrivals
     )
-    return HttpResponse(f"<p>{total}</p><ol>{rows}</ol>")
+    more = (
+        f'<a href="?category={category or ""}&amp;page={page + 1}" rel="next">next</a>'
+        if page * PAGE < total
+        else ""
+    )
+    return HttpResponse(f"<p>{total}</p><ol>{rows}</ol>{more}")
 
 
 def record(request: HttpRequest, record_id: int) -> HttpResponse:

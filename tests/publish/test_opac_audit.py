@@ -111,6 +111,10 @@ def test_nothing_personal_reaches_the_opac_and_the_scanner_would_see_it(
         items.append([world.item(bib)])
     _publish(opac, signing_key, full=True)
     assert opac.query("SELECT count(*) FROM public_publicrecord") == [(len(bibs),)]
+    # Authors with their readings are public catalogue data: the scan below reads them too.
+    [(authors,)] = opac.query("SELECT authors FROM public_publicrecord WHERE id = ?", bibs[0].pk)
+    authors = json.loads(authors) if isinstance(authors, str) else authors  # SQLite: text
+    assert authors[0]["name"] == _bib_data(generate_bibs(SEED, 1)[0]).contributors[0].name
 
     # Registrations: generated people of 松本市, children with their guardians.
     codes = municipality_postal_codes("長野県", "松本市")

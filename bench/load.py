@@ -779,14 +779,17 @@ def write_results(
             span = sum(e - s for n, s, e in m.slices if n == phase) or 1
             refused = [s for s in os_ if s.status in (429, 503)]
             with_retry = sum(1 for s in refused if s.retry_after)
+            answered = [s.ms for s in os_ if s.status == 200]
             other = (
-                f"{who}: {len(os_):,} ({len(os_) / span:,.1f}/s); "
+                f"{who}: {len(os_):,} ({len(os_) / span:,.1f}/s; its 200s p50/p99 "
+                f"{_fmt(pct(answered, 0.5))}/{_fmt(pct(answered, 0.99))} ms); "
                 + ", ".join(f"{k or 'no answer'}: {v:,}" for k, v in sorted(statuses.items()))
                 + (f"; Retry-After on {with_retry:,}/{len(refused):,} refusals" if refused else "")
             )
         fivexx = sum(1 for s in ps if s.status >= 500)
+        shed = sum(1 for s in ps if s.status == 503)
         lines.append(
-            f"| {names[phase]} | {len(ps):,} | {_errors(ps)} ({fivexx} 5xx) | {_fmt(pct(ok, 0.5))} | "
+            f"| {names[phase]} | {len(ps):,} | {_errors(ps)} ({fivexx} 5xx, of which {shed} 503) | {_fmt(pct(ok, 0.5))} | "
             f"{_fmt(pct(ok, 0.99))} | {spread} | ×{pct(ok, 0.99) / base99:.2f} | {targets[phase]} | {other} |"
         )
     idle = m.idle_connections

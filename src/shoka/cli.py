@@ -17,6 +17,7 @@ from shoka.catalogue.commands import export, import_group
 from shoka.clitools import OPAC_SETTINGS, STAFF_SETTINGS
 from shoka.clitools import setup as _setup
 from shoka.notices.commands import notices_group
+from shoka.opac.commands import opac_dump
 from shoka.publish.commands import opac_group, publish_group
 from shoka.search.commands import catch_up_now, index, indexing_alongside, search
 
@@ -472,6 +473,7 @@ main.add_command(search)
 main.add_command(notices_group)
 main.add_command(publish_group)
 main.add_command(opac_group)
+opac_group.add_command(opac_dump)
 
 if __name__ == "__main__":
     main()

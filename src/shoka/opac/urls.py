@@ -4,7 +4,8 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="opac-home"),
-    path("robots.txt", views.robots_txt, name="robots-txt"),
+    # The open interfaces (docs/opac-api.md): API, feeds, sitemaps, robots.txt, bulk data.
+    path("", include("shoka.opac.api.urls")),
     # The publishing receiver (docs/publishing.md): signed changesets from the staff side.
     path("publish/", include("shoka.publish.public.urls")),
 ]

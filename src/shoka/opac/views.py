@@ -1,5 +1,5 @@
 """The public site. Publishing, search and the open APIs are issue "Public OPAC zone"; until a
-catalogue has been published this site says so, and serves robots.txt."""
+catalogue has been published this site says so. robots.txt: shoka.opac.discovery."""
 
 from __future__ import annotations
 
@@ -13,11 +13,3 @@ from django.views.decorators.http import require_GET
 @cache_control(public=True, max_age=60)
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "opac/home.html")
-
-
-@require_GET
-@cache_control(public=True, max_age=3600)
-def robots_txt(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(
-        "User-agent: *\nCrawl-delay: 1\nAllow: /\n", content_type="text/plain; charset=utf-8"
-    )

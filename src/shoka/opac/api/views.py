@@ -1,0 +1,484 @@
+"""The public JSON API, /api/v1/ (docs/opac-api.md; the OpenAPI document in ``openapi.py``).
+
+Plain Django views answering JsonResponse. They read the catalogue through
+:mod:`shoka.opac.catalogue` and never write. Every answer is cacheable (ETag, Last-Modified,
+Cache-Control; 304 on conditional requests); every bad parameter is a 400 and every unknown
+record or branch a 404, with ``{"error": code, "detail": sentence}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from shoka.catalogue.isbn import parse_isbn
+from shoka.opac import catalogue
+from shoka.opac.caching import public_cached
+from shoka.search.query import QueryError
+from shoka.search.service import MAX_OFFSET, SORTS, SearchRequest
+
+from . import openapi
+from .availability import Availability, Copy, branch_status
+from .caching import daily_cached
+
+MAX_ISBNS = 100
+MAX_RECORDS_PER_ISBN = 20
+MAX_CALENDAR_DAYS = 366
+DEFAULT_CALENDAR_DAYS = 30
+JSON_OPTIONS = {"ensure_ascii": False}
+
+
+class ApiError(Exception):
+    def __init__(self, code: str, detail: str, status: int = 400) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.status = status
+
+
+def error(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse(
+        {"error": code, "detail": detail}, status=status, json_dumps_params=JSON_OPTIONS
+    )
+
+
+def answer(data: dict[str, Any]) -> JsonResponse:
+    return JsonResponse(data, json_dumps_params=JSON_OPTIONS)
+
+
+def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET/HEAD only; a :class:`ApiError` raised inside becomes its JSON error."""
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ApiError as exc:
+            return error(exc.status, exc.code, exc.detail)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return require_safe(wrapped)
+
+
+# --- parameters ---------------------------------------------------------------------------
+
+
+def int_param(request: HttpRequest, name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 9:
+        raise ApiError("bad_parameter", f"{name} must be a whole number, not {raw[:40]!r}")
+    value = int(raw)
+    if not lo <= value <= hi:
+        raise ApiError("bad_parameter", f"{name} must be between {lo} and {hi}")
+    return value
+
+
+def optional_int(request: HttpRequest, name: str, lo: int, hi: int) -> int | None:
+    if not request.GET.get(name, "").strip():
+        return None
+    return int_param(request, name, 0, lo, hi)
+
+
+def date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError("bad_parameter", f"{name} must be a date YYYY-MM-DD") from None
+
+
+def category_param(request: HttpRequest) -> str | None:
+    category = request.GET.get("category", "").strip() or None
+    if category is not None and category not in {code for code, _ in catalogue.CATEGORIES}:
+        raise ApiError("bad_parameter", "category must be an NDC class, 0 to 9")
+    return category
+
+
+def branch_param(request: HttpRequest) -> str | None:
+    code = request.GET.get("branch", "").strip() or None
+    if code is not None and catalogue.get_branch(code) is None:
+        raise ApiError("unknown_branch", f"no branch {code[:40]!r}; see /api/v1/branches")
+    return code
+
+
+# --- shapes -------------------------------------------------------------------------------
+
+
+def record_url(request: HttpRequest, record_id: int) -> str:
+    return request.build_absolute_uri(f"/records/{record_id}")
+
+
+def record_json(request: HttpRequest, record: Any) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "title": record.title,
+        "title_reading": record.title_reading,
+        "title_romanized": record.title_romanized,
+        "responsibility": record.responsibility,
+        "authors": [
+            {"name": str(a.get("name", "")), "reading": str(a.get("reading", ""))}
+            for a in record.authors
+        ],
+        "publisher": record.publisher,
+        "publisher_reading": record.publisher_reading,
+        "year": record.year,
+        "edition": record.edition,
+        "extent": record.extent,
+        "isbns": list(record.isbns),
+        "jpno": record.jpno,
+        "ndc": record.ndc,
+        "subjects": list(record.subjects),
+        "series": record.series,
+        "series_reading": record.series_reading,
+        "volume": record.volume,
+        "material_type": record.material_type,
+        "language": record.language,
+        "hold_queue": record.hold_queue,
+        "loan_count": int(getattr(record, "loan_count", 0) or 0),
+        "url": record_url(request, record.id),
+        "holdings_url": request.build_absolute_uri(reverse("api-holdings", args=[record.id])),
+    }
+
+
+def record_summary(request: HttpRequest, record: Any) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "title": record.title,
+        "responsibility": record.responsibility,
+        "publisher": record.publisher,
+        "year": record.year,
+        "isbns": list(record.isbns),
+        "ndc": record.ndc,
+        "material_type": record.material_type,
+        "url": record_url(request, record.id),
+    }
+
+
+def _time(value: Any) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+def open_today(today: dt.date) -> dict[str, bool]:
+    """Branch code → open today, for the branches whose calendar is published for today."""
+    out = {}
+    for branch in catalogue.branches():
+        days = catalogue.calendar(branch.code, today, today)
+        if days:
+            out[branch.code] = bool(days[0].is_open)
+    return out
+
+
+# --- views --------------------------------------------------------------------------------
+
+
+@require_safe
+@public_cached(max_age=3600)
+def openapi_json(request: HttpRequest) -> HttpResponse:
+    return answer(openapi.document())
+
+
+@api_view
+@public_cached(max_age=300)
+def search(request: HttpRequest) -> HttpResponse:
+    """The search service's query, filters, facets, sort and paging (the /search page's)."""
+    filters = {}
+    for name in openapi.SEARCH_FILTERS:
+        values = tuple(v.strip() for v in request.GET.getlist(name) if v.strip())
+        if values:
+            filters[name] = values
+    sort = request.GET.get("sort", "").strip() or "relevance"
+    if sort not in SORTS:
+        raise ApiError("bad_parameter", f"sort must be one of {', '.join(SORTS)}")
+    per_page = int_param(request, "per_page", 20, 1, 100)
+    page = int_param(request, "page", 1, 1, 500)
+    if (page - 1) * per_page > MAX_OFFSET:
+        raise ApiError("too_deep", "that page is too deep; narrow the search or use /data/")
+    search_request = SearchRequest(
+        q=request.GET.get("q", "")[:500],
+        filters=filters,
+        year_from=optional_int(request, "year_from", 0, 9999),
+        year_to=optional_int(request, "year_to", 0, 9999),
+        sort=sort,  # type: ignore[arg-type]  # checked against SORTS above
+        page=page,
+        per_page=per_page,
+    )
+    try:
+        result = catalogue.search(search_request)
+    except QueryError as exc:
+        raise ApiError("bad_query", str(exc)) from None
+    hits = []
+    for hit in result.hits:
+        f = hit.fields
+        hits.append(
+            {
+                "id": hit.id,
+                "title": f.get("title", ""),
+                "title_reading": f.get("title_reading", ""),
+                "responsibility": f.get("responsibility", ""),
+                "authors": list(f.get("authors", [])),
+                "publisher": f.get("publisher", ""),
+                "year": f.get("year"),
+                "isbn": f.get("isbn", ""),
+                "ndc": f.get("ndc", ""),
+                "material_type": f.get("material_type", ""),
+                "language": f.get("language", ""),
+                "availability": f.get("availability", "none"),
+                "items": int(f.get("items", 0)),
+                "url": record_url(request, hit.id),
+            }
+        )
+    return answer(
+        {
+            "total": result.total,
+            "page": result.page,
+            "per_page": result.per_page,
+            "hits": hits,
+            "facets": {
+                name: [{"value": c.value, "count": c.count} for c in counts]
+                for name, counts in result.facets.items()
+            },
+        }
+    )
+
+
+def _page(record_id: int) -> Any:
+    if record_id > openapi.MAX_ID:
+        raise ApiError("not_found", f"no record {record_id}", status=404)
+    page = catalogue.get_record(record_id)
+    if page is None:
+        raise ApiError("not_found", f"no record {record_id}", status=404)
+    return page
+
+
+@api_view
+@public_cached(max_age=300)
+def record(request: HttpRequest, record_id: int) -> HttpResponse:
+    return answer(record_json(request, _page(record_id).record))
+
+
+@api_view
+@daily_cached(max_age=60)
+def holdings(request: HttpRequest, record_id: int) -> HttpResponse:
+    """Copies per branch; the title's hold queue is a number — never who."""
+    page = _page(record_id)
+    hold_queue = page.record.hold_queue
+    is_open = open_today(timezone.localdate())
+    branches = []
+    for group in page.holdings:
+        items = list(group.items)
+        word = branch_status(
+            [Copy(i.status, i.loanable) for i in items],
+            hold_queue=hold_queue,
+            open_today=is_open.get(group.branch_code),
+        )
+        branches.append(
+            {
+                "code": group.branch_code,
+                "name": group.branch_name,
+                "availability": word.value,
+                "items": [
+                    {
+                        "location": i.location,
+                        "location_name": i.location_name,
+                        "call_number": i.call_number,
+                        "status": i.status,
+                        "status_label": str(catalogue.STATUS_LABELS.get(i.status, i.status)),
+                        "loanable": i.loanable,
+                        "due_on": i.due_on.isoformat() if i.due_on else None,
+                        "acquired_on": i.acquired_on.isoformat() if i.acquired_on else None,
+                    }
+                    for i in items
+                ],
+            }
+        )
+    return answer(
+        {
+            "record_id": page.record.id,
+            "hold_queue": hold_queue,
+            "available": page.available,
+            "total": page.total,
+            "branches": branches,
+        }
+    )
+
+
+def parse_isbn_list(raw: str) -> list[tuple[str, str]]:
+    """``(as given, ISBN-13)`` for each comma-separated ISBN; 400 for a bad or long list."""
+    given = [part.strip() for part in raw.replace("、", ",").split(",") if part.strip()]
+    if not given:
+        raise ApiError("bad_parameter", "isbn: give one or more ISBNs separated by commas")
+    if len(given) > MAX_ISBNS:
+        raise ApiError("too_many_isbns", f"at most {MAX_ISBNS} ISBNs per request, not {len(given)}")
+    out = []
+    for text in given:
+        parsed = parse_isbn(text)
+        if parsed.isbn13 is None:
+            raise ApiError("bad_isbn", f"{text[:40]!r} is not an ISBN: {parsed.error}")
+        out.append((text, parsed.isbn13))
+    return out
+
+
+def records_by_isbn(isbns: list[str]) -> dict[str, list[Any]]:
+    """ISBN-13 → the record pages that carry it (the index knows ISBN-10 and -13 forms)."""
+    out: dict[str, list[Any]] = {}
+    for isbn13 in isbns:
+        result = catalogue.search(
+            SearchRequest(q=f"isbn:{isbn13}", per_page=MAX_RECORDS_PER_ISBN, facets=False)
+        )
+        pages = [catalogue.get_record(hit.id) for hit in result.hits]
+        out[isbn13] = [page for page in pages if page is not None]
+    return out
+
+
+@api_view
+@daily_cached(max_age=60)
+def availability(request: HttpRequest) -> HttpResponse:
+    """Up to 100 ISBNs; per ISBN and branch one of Calil's eight words."""
+    wanted = parse_isbn_list(request.GET.get("isbn", ""))
+    today = timezone.localdate()
+    found = records_by_isbn(sorted({isbn13 for _, isbn13 in wanted}))
+    branch_names = {b.code: b.name for b in catalogue.branches()}
+    is_open = open_today(today)
+    results = []
+    for text, isbn13 in wanted:
+        pages = found.get(isbn13, [])
+        copies: dict[str, list[Copy]] = {}
+        names = dict(branch_names)
+        for page in pages:
+            for group in page.holdings:
+                names.setdefault(group.branch_code, group.branch_name)
+                copies.setdefault(group.branch_code, []).extend(
+                    Copy(i.status, i.loanable) for i in group.items
+                )
+        queue = sum(page.record.hold_queue for page in pages)
+        branches = []
+        for code, name in names.items():
+            word = branch_status(
+                copies.get(code, []), hold_queue=queue, open_today=is_open.get(code)
+            )
+            branches.append({"code": code, "name": name, "status": word.value})
+        ids = sorted(page.record.id for page in pages)
+        results.append(
+            {
+                "isbn": text,
+                "isbn13": isbn13,
+                "record_ids": ids,
+                "reserve_url": record_url(request, ids[0]) if ids else None,
+                "libkey": {
+                    b["code"]: b["status"]
+                    for b in branches
+                    if b["status"] != Availability.NOT_HELD.value
+                },
+                "branches": branches,
+            }
+        )
+    return answer({"date": today.isoformat(), "results": results})
+
+
+@api_view
+@public_cached(max_age=300)
+def new_arrivals(request: HttpRequest) -> HttpResponse:
+    """新着, newest first, each with the date it arrived."""
+    branch = branch_param(request)
+    category = category_param(request)
+    days = int_param(request, "days", 30, 1, 365)
+    per_page = int_param(request, "per_page", 50, 1, 100)
+    page = int_param(request, "page", 1, 1, 500)
+    filters: dict[str, Any] = {"branch": branch, "category": category, "days": days}
+    arrivals = catalogue.new_arrivals(**filters, limit=per_page, offset=(page - 1) * per_page)
+    return answer(
+        {
+            "total": catalogue.count_new_arrivals(**filters),
+            "page": page,
+            "per_page": per_page,
+            "days": days,
+            "branch": branch,
+            "category": category,
+            "arrivals": [
+                {
+                    "acquired_on": a.acquired_on.isoformat(),
+                    "branches": list(a.branches),
+                    "record": record_summary(request, a.record),
+                }
+                for a in arrivals
+            ],
+        }
+    )
+
+
+def _hours(value: Any) -> dict[str, str] | None:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return {"opens": str(value[0]), "closes": str(value[1])}
+    return None
+
+
+@api_view
+@daily_cached(max_age=300)
+def branches(request: HttpRequest) -> HttpResponse:
+    is_open = open_today(timezone.localdate())
+    out = []
+    for b in catalogue.branches():
+        hours = list(b.hours) if isinstance(b.hours, list) else []
+        hours = (hours + [None] * 7)[:7]
+        out.append(
+            {
+                "code": b.code,
+                "name": b.name,
+                "name_en": b.name_en,
+                "kind": b.kind,
+                "address": b.address,
+                "phone": b.phone,
+                "hours": [_hours(h) for h in hours],
+                "note": b.note,
+                "open_today": is_open.get(b.code),
+                "calendar_url": request.build_absolute_uri(reverse("api-calendar", args=[b.code])),
+            }
+        )
+    return answer({"branches": out})
+
+
+@api_view
+@daily_cached(max_age=300)
+def calendar(request: HttpRequest, code: str) -> HttpResponse:
+    """Open and closed days of one branch, ``from``..``to`` (at most 366 days)."""
+    if catalogue.get_branch(code) is None:
+        raise ApiError("not_found", f"no branch {code[:40]!r}", status=404)
+    today = timezone.localdate()
+    start = date_param(request, "from", today)
+    try:
+        end = date_param(request, "to", start + dt.timedelta(days=DEFAULT_CALENDAR_DAYS))
+    except OverflowError:
+        raise ApiError("bad_parameter", "from is too far in the future") from None
+    if end < start:
+        raise ApiError("bad_parameter", "to must not be before from")
+    if (end - start).days >= MAX_CALENDAR_DAYS:
+        raise ApiError("range_too_long", f"at most {MAX_CALENDAR_DAYS} days at once")
+    days = catalogue.calendar(code, start, end)
+    return answer(
+        {
+            "branch": code,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "days": [
+                {
+                    "date": d.date.isoformat(),
+                    "is_open": bool(d.is_open),
+                    "opens": _time(d.opens) if d.is_open else None,
+                    "closes": _time(d.closes) if d.is_open else None,
+                    "closure": d.closure or "",
+                    "reason": d.reason or "",
+                }
+                for d in days
+            ],
+        }
+    )

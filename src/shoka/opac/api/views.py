@@ -25,7 +25,6 @@ from shoka.search.service import MAX_OFFSET, SORTS, SearchRequest
 
 from . import openapi
 from .availability import Availability, Copy, branch_status
-from .caching import daily_cached
 
 MAX_ISBNS = 100
 MAX_RECORDS_PER_ISBN = 20
@@ -168,14 +167,9 @@ def _time(value: Any) -> str | None:
     return value.strftime("%H:%M") if value is not None else None
 
 
-def open_today(today: dt.date) -> dict[str, bool]:
+def open_today() -> dict[str, bool]:
     """Branch code → open today, for the branches whose calendar is published for today."""
-    out = {}
-    for branch in catalogue.branches():
-        days = catalogue.calendar(branch.code, today, today)
-        if days:
-            out[branch.code] = bool(days[0].is_open)
-    return out
+    return {code: bool(day.is_open) for code, day in catalogue.open_today().items()}
 
 
 # --- views --------------------------------------------------------------------------------
@@ -267,12 +261,12 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
 
 
 @api_view
-@daily_cached(max_age=60)
+@public_cached(max_age=60)
 def holdings(request: HttpRequest, record_id: int) -> HttpResponse:
     """Copies per branch; the title's hold queue is a number — never who."""
     page = _page(record_id)
     hold_queue = page.record.hold_queue
-    is_open = open_today(timezone.localdate())
+    is_open = open_today()
     branches = []
     for group in page.holdings:
         items = list(group.items)
@@ -341,14 +335,14 @@ def records_by_isbn(isbns: list[str]) -> dict[str, list[Any]]:
 
 
 @api_view
-@daily_cached(max_age=60)
+@public_cached(max_age=60)
 def availability(request: HttpRequest) -> HttpResponse:
     """Up to 100 ISBNs; per ISBN and branch one of Calil's eight words."""
     wanted = parse_isbn_list(request.GET.get("isbn", ""))
     today = timezone.localdate()
     found = records_by_isbn(sorted({isbn13 for _, isbn13 in wanted}))
     branch_names = {b.code: b.name for b in catalogue.branches()}
-    is_open = open_today(today)
+    is_open = open_today()
     results = []
     for text, isbn13 in wanted:
         pages = found.get(isbn13, [])
@@ -423,9 +417,9 @@ def _hours(value: Any) -> dict[str, str] | None:
 
 
 @api_view
-@daily_cached(max_age=300)
+@public_cached(max_age=300)
 def branches(request: HttpRequest) -> HttpResponse:
-    is_open = open_today(timezone.localdate())
+    is_open = open_today()
     out = []
     for b in catalogue.branches():
         hours = list(b.hours) if isinstance(b.hours, list) else []
@@ -448,7 +442,7 @@ def branches(request: HttpRequest) -> HttpResponse:
 
 
 @api_view
-@daily_cached(max_age=300)
+@public_cached(max_age=300)
 def calendar(request: HttpRequest, code: str) -> HttpResponse:
     """Open and closed days of one branch, ``from``..``to`` (at most 366 days)."""
     if catalogue.get_branch(code) is None:

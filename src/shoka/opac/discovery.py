@@ -12,7 +12,13 @@ import datetime as dt
 from collections.abc import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -96,8 +102,8 @@ def sitemap_static(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_cached(max_age=3600)
-def sitemap_records(request: HttpRequest, page: int) -> HttpResponse:
+@public_cached(max_age=3600)  # type: ignore[arg-type]  # a streamed answer is fine for it
+def sitemap_records(request: HttpRequest, page: int) -> HttpResponseBase:
     """One file of record pages, ``SITEMAP_URLS`` at most, streamed in id order."""
     from shoka.publish.public.models import PublicRecord
 

@@ -26,7 +26,7 @@ FEED_DAYS = 60
 FEED_ENTRIES = 50
 
 
-class NewArrivalsFeed(Feed):  # type: ignore[type-arg]
+class NewArrivalsFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:

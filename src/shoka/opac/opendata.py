@@ -31,7 +31,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
@@ -214,14 +221,16 @@ def write_dump(
     directory.mkdir(parents=True, exist_ok=True)
     now = now or timezone.now()
     state = ReceiverState.objects.filter(id=1).first()
-    files = []
+    files: list[dict[str, Any]] = []
     for stem, fields, rows in (
         ("catalogue", RECORD_FIELDS, _records()),
         ("holdings", ITEM_FIELDS, _items()),
     ):
-        files += _write_pair(
-            directory, stem, fields, rows, now.timestamp(), lambda n, s=stem: progress(s, n)
-        )
+
+        def report(count: int, stem: str = stem) -> None:
+            progress(stem, count)
+
+        files += _write_pair(directory, stem, fields, rows, now.timestamp(), report)
     manifest = {
         "generated_at": now.isoformat(),
         "sequence": state.last_sequence if state else 0,
@@ -268,13 +277,14 @@ def _file_modified(request: HttpRequest, name: str) -> dt.datetime | None:
 @require_safe
 @cache_control(public=True, max_age=3600)
 @condition(etag_func=_file_etag, last_modified_func=_file_modified)
-def data_file(request: HttpRequest, name: str) -> HttpResponse:
+def data_file(request: HttpRequest, name: str) -> HttpResponseBase:
     """One dump file, streamed; HEAD answers the headers only."""
     entry = _entry(name)
     if entry is None:
         raise Http404(f"no file {name}")
     path = opendata_dir() / name
     content_type = "application/x-ndjson" if entry["format"] == "jsonl" else "text/csv"
+    response: HttpResponseBase
     if request.method == "HEAD":
         response = HttpResponse(content_type=content_type)
         response["Content-Length"] = str(path.stat().st_size)

@@ -33,7 +33,7 @@ def test_every_api_route_is_described():
         if route.startswith("api/v1/") and route != "api/v1/openapi.json":
             routes.add(
                 "/"
-                + route.replace("<int:record_id>", "{record_id}").replace("<str:code>", "{code}")
+                + route.replace("<str:record_id>", "{record_id}").replace("<str:code>", "{code}")
             )
     assert routes == set(openapi.PATHS)
 

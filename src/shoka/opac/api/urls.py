@@ -10,12 +10,14 @@ from . import views
 urlpatterns = [
     path("api/v1/openapi.json", views.openapi_json, name="api-openapi"),
     path("api/v1/search", views.search, name="api-search"),
-    path("api/v1/records/<int:record_id>", views.record, name="api-record"),
-    path("api/v1/records/<int:record_id>/holdings", views.holdings, name="api-holdings"),
+    path("api/v1/records/<str:record_id>", views.record, name="api-record"),
+    path("api/v1/records/<str:record_id>/holdings", views.holdings, name="api-holdings"),
     path("api/v1/availability", views.availability, name="api-availability"),
     path("api/v1/new-arrivals", views.new_arrivals, name="api-new-arrivals"),
     path("api/v1/branches", views.branches, name="api-branches"),
     path("api/v1/branches/<str:code>/calendar", views.calendar, name="api-calendar"),
+    # Anything else under /api/ is a JSON 404, not the site's HTML page.
+    re_path(r"^api/", views.not_found, name="api-not-found"),
     path("feeds/new-arrivals.atom", feeds.new_arrivals_feed, name="feed-new-arrivals"),
     path("opensearch.xml", discovery.opensearch_xml, name="opensearch"),
     path("robots.txt", discovery.robots_txt, name="robots-txt"),

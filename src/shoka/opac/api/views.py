@@ -175,6 +175,11 @@ def open_today() -> dict[str, bool]:
 # --- views --------------------------------------------------------------------------------
 
 
+@api_view
+def not_found(request: HttpRequest) -> HttpResponse:
+    return error(404, "not_found", "no such API endpoint; see /api/v1/openapi.json")
+
+
 @require_safe
 @public_cached(max_age=3600)
 def openapi_json(request: HttpRequest) -> HttpResponse:
@@ -245,24 +250,26 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page(record_id: int) -> Any:
-    if record_id > openapi.MAX_ID:
-        raise ApiError("not_found", f"no record {record_id}", status=404)
-    page = catalogue.get_record(record_id)
+def _page(record_id: str) -> Any:
+    """The record page of a path's id; 404 for an id that is not a record's (or a number)."""
+    number = int(record_id) if record_id.isascii() and record_id.isdigit() else 0
+    if not 1 <= number <= openapi.MAX_ID:
+        raise ApiError("not_found", f"no record {record_id[:40]!r}", status=404)
+    page = catalogue.get_record(number)
     if page is None:
-        raise ApiError("not_found", f"no record {record_id}", status=404)
+        raise ApiError("not_found", f"no record {number}", status=404)
     return page
 
 
 @api_view
 @public_cached(max_age=300)
-def record(request: HttpRequest, record_id: int) -> HttpResponse:
+def record(request: HttpRequest, record_id: str) -> HttpResponse:
     return answer(record_json(request, _page(record_id).record))
 
 
 @api_view
 @public_cached(max_age=60)
-def holdings(request: HttpRequest, record_id: int) -> HttpResponse:
+def holdings(request: HttpRequest, record_id: str) -> HttpResponse:
     """Copies per branch; the title's hold queue is a number — never who."""
     page = _page(record_id)
     hold_queue = page.record.hold_queue
@@ -422,7 +429,7 @@ def branches(request: HttpRequest) -> HttpResponse:
     is_open = open_today()
     out = []
     for b in catalogue.branches():
-        hours = list(b.hours) if isinstance(b.hours, list) else []
+        hours: list[Any] = list(b.hours) if isinstance(b.hours, list) else []
         hours = (hours + [None] * 7)[:7]
         out.append(
             {
@@ -433,7 +440,7 @@ def branches(request: HttpRequest) -> HttpResponse:
                 "address": b.address,
                 "phone": b.phone,
                 "hours": [_hours(h) for h in hours],
-                "note": b.note,
+                "note": str(getattr(b, "note", "") or ""),
                 "open_today": is_open.get(b.code),
                 "calendar_url": request.build_absolute_uri(reverse("api-calendar", args=[b.code])),
             }

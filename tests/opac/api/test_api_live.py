@@ -1,4 +1,5 @@
-"""The JSON API against a live OPAC process fed through the real receiver (tests/opac/conftest.py)."""
+"""The JSON API against a live OPAC process, fed through the real receiver
+(tests/opac/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
+from tests.opac.conftest import public_branch, public_item, public_record
 
 from shoka.catalogue.isbn import hyphenate, to_isbn10
 from shoka.opac.api import openapi
-from tests.opac.conftest import public_branch, public_item, public_record
 
 pytestmark = pytest.mark.slow
 

@@ -280,10 +280,15 @@ def _q(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dic
     return {"name": name, "in": "query", "schema": schema, "description": description, **extra}
 
 
+# The HTTP server refuses a request line over 4 KB (gunicorn's limit_request_line) before
+# the API sees it: the lengths below keep every valid request well within it.
+CODE = {"type": "string", "maxLength": 20, "pattern": "^[A-Za-z0-9_.-]*$"}
+
+
 def _list(description: str) -> dict[str, Any]:
     return _q(
         "",
-        {"type": "array", "items": {"type": "string", "maxLength": 50}, "maxItems": 10},
+        {"type": "array", "items": CODE, "maxItems": 3},
         description,
         style="form",
         explode=True,
@@ -291,7 +296,7 @@ def _list(description: str) -> dict[str, Any]:
 
 
 SEARCH_PARAMETERS = [
-    _q("q", {"type": "string", "maxLength": 500}, "Words; title:, author:, isbn:, ndc: …"),
+    _q("q", {"type": "string", "maxLength": 200}, "Words; title:, author:, isbn:, ndc: …"),
     *[{**_list(f"Only {name} (repeat for several)"), "name": name} for name in SEARCH_FILTERS],
     _q("year_from", {"type": "integer", "minimum": 0, "maximum": 9999}, "Published from"),
     _q("year_to", {"type": "integer", "minimum": 0, "maximum": 9999}, "Published until"),
@@ -304,6 +309,7 @@ PATH_ID = {
     "in": "path",
     "required": True,
     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    "example": 1,
 }
 CATEGORY = {"type": "string", "enum": [str(d) for d in range(10)]}
 
@@ -343,7 +349,7 @@ PATHS: dict[str, Any] = {
         [
             _q(
                 "isbn",
-                {"type": "string", "maxLength": 2000},
+                {"type": "string", "maxLength": 1800, "pattern": "^[0-9Xx, -]*$"},
                 "ISBN-10 or ISBN-13, hyphens allowed, separated by commas (at most 100)",
                 required=True,
                 example="978-4-10-101001-6,4101010013",
@@ -355,7 +361,7 @@ PATHS: dict[str, Any] = {
         "New arrivals (新着), newest first, with the date each arrived",
         "NewArrivals",
         [
-            _q("branch", {"type": "string", "maxLength": 32}, "Only this branch (code)"),
+            _q("branch", CODE, "Only this branch (code)"),
             _q("category", CATEGORY, "Only this NDC class (first digit)"),
             _q("days", {"type": "integer", "minimum": 1, "maximum": 365}, "Arrived within"),
             _q("page", {"type": "integer", "minimum": 1, "maximum": 500}, "Page, from 1"),
@@ -372,7 +378,8 @@ PATHS: dict[str, Any] = {
                 "name": "code",
                 "in": "path",
                 "required": True,
-                "schema": {"type": "string", "maxLength": 32},
+                "schema": CODE,
+                "example": "main",
             },
             _q("from", {"type": "string", "format": "date"}, "First day (default today)"),
             _q("to", {"type": "string", "format": "date"}, "Last day (default from + 30)"),

@@ -27,7 +27,7 @@ def opac_dump(directory: Path | None, quiet: bool) -> None:
     # A batch job, not a web request: the public site's per-query timeout does not apply.
     os.environ.setdefault("SHOKA_OPAC_STATEMENT_TIMEOUT_MS", "0")
     setup(OPAC_SETTINGS)
-    from shoka.opac.opendata import write_dump
+    from shoka.opac.opendata import opendata_dir, write_dump
 
     def progress(stem: str, count: int) -> None:
         if not quiet and count % 100_000 == 0:
@@ -37,7 +37,5 @@ def opac_dump(directory: Path | None, quiet: bool) -> None:
     if not quiet:
         for entry in manifest["files"]:
             click.echo(f"{entry['name']}: {entry['records']:,} rows, {entry['bytes']:,} bytes")
-        click.echo(
-            f"open data: {directory or 'SHOKA_DATA_DIR/opendata'} (changeset #"
-            f"{manifest['sequence']})"
-        )
+        where = directory or opendata_dir()
+        click.echo(f"open data: {where} (up to changeset #{manifest['sequence']})")

@@ -104,14 +104,14 @@ def sitemap_static(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_cached(max_age=3600)  # type: ignore[arg-type]  # a streamed answer is fine for it
 def sitemap_records(request: HttpRequest, page: int) -> HttpResponseBase:
-    """One file of record pages, ``SITEMAP_URLS`` at most, streamed in id order."""
+    """One file of record pages, ``SITEMAP_URLS`` at most, streamed in id order. The public
+    side does not know when each record last changed, only when the catalogue did: that
+    date is the ``lastmod`` of each file in the index, and no URL claims one of its own."""
     from shoka.publish.public.models import PublicRecord
 
     if not 1 <= page <= sitemap_pages(_record_count()):
         raise Http404("no such sitemap")
     base = request.build_absolute_uri("/records/")
-    lastmod = _lastmod()
-    mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
     start = (page - 1) * SITEMAP_URLS
     ids = (
         PublicRecord.objects.order_by("id")
@@ -122,7 +122,7 @@ def sitemap_records(request: HttpRequest, page: int) -> HttpResponseBase:
     def body() -> Iterator[str]:
         yield f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n'
         for record_id in ids:
-            yield f"<url><loc>{escape(base)}{record_id}</loc>{mod}</url>\n"
+            yield f"<url><loc>{escape(base)}{record_id}</loc></url>\n"
         yield "</urlset>\n"
 
     return StreamingHttpResponse(body(), content_type="application/xml")

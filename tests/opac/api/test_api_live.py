@@ -126,6 +126,7 @@ def test_search_filters_sort_and_pages(opac):
     [
         ("sort=sideways", "bad_parameter"),
         ("page=abc", "bad_parameter"),
+        ("page=--5", "bad_parameter"),
         ("page=0", "bad_parameter"),
         ("per_page=1000", "bad_parameter"),
         ("year_from=19x", "bad_parameter"),
@@ -217,7 +218,8 @@ def test_new_arrivals_newest_first_with_their_dates(opac):
 
 
 @pytest.mark.parametrize(
-    "query", ["branch=nowhere", "category=x", "category=42", "days=0", "per_page=101"]
+    "query",
+    ["branch=nowhere", "branch=%00", "category=x", "category=42", "days=0", "per_page=101"],
 )
 def test_new_arrivals_refuse_bad_filters(opac, query):
     assert get_json(opac, f"/api/v1/new-arrivals?{query}", status=400)["error"]
@@ -258,6 +260,8 @@ def test_a_branch_calendar(opac):
     ("path", "status"),
     [
         ("/api/v1/branches/nowhere/calendar", 404),
+        ("/api/v1/branches/ma%00in/calendar", 404),
+        ("/api/v1/branches/main/calendar?from=--5", 400),
         ("/api/v1/branches/main/calendar?from=2026-13-01", 400),
         ("/api/v1/branches/main/calendar?from=2026-12-10&to=2026-12-01", 400),
         ("/api/v1/branches/main/calendar?from=2026-01-01&to=2027-06-01", 400),

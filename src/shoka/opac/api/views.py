@@ -9,6 +9,7 @@ record or branch a 404, with ``{"error": code, "detail": sentence}``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,10 @@ MAX_RECORDS_PER_ISBN = 20
 MAX_CALENDAR_DAYS = 366
 DEFAULT_CALENDAR_DAYS = 30
 JSON_OPTIONS = {"ensure_ascii": False}
+INTEGER = re.compile(r"-?[0-9]{1,9}\Z")
+#: What a branch code can look like; anything else is unknown without asking the database
+#: (PostgreSQL refuses a NUL character in a query parameter with an error, not a no).
+BRANCH_CODE = re.compile(r"[A-Za-z0-9_.-]{1,32}\Z")
 
 
 class ApiError(Exception):
@@ -72,7 +77,7 @@ def int_param(request: HttpRequest, name: str, default: int, lo: int, hi: int) -
     raw = request.GET.get(name, "").strip()
     if not raw:
         return default
-    if not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 9:
+    if not INTEGER.match(raw):
         raise ApiError("bad_parameter", f"{name} must be a whole number, not {raw[:40]!r}")
     value = int(raw)
     if not lo <= value <= hi:
@@ -105,9 +110,13 @@ def category_param(request: HttpRequest) -> str | None:
 
 def branch_param(request: HttpRequest) -> str | None:
     code = request.GET.get("branch", "").strip() or None
-    if code is not None and catalogue.get_branch(code) is None:
+    if code is not None and not is_branch(code):
         raise ApiError("unknown_branch", f"no branch {code[:40]!r}; see /api/v1/branches")
     return code
+
+
+def is_branch(code: str) -> bool:
+    return bool(BRANCH_CODE.match(code)) and catalogue.get_branch(code) is not None
 
 
 # --- shapes -------------------------------------------------------------------------------
@@ -452,7 +461,7 @@ def branches(request: HttpRequest) -> HttpResponse:
 @public_cached(max_age=300)
 def calendar(request: HttpRequest, code: str) -> HttpResponse:
     """Open and closed days of one branch, ``from``..``to`` (at most 366 days)."""
-    if catalogue.get_branch(code) is None:
+    if not is_branch(code):
         raise ApiError("not_found", f"no branch {code[:40]!r}", status=404)
     today = timezone.localdate()
     start = date_param(request, "from", today)

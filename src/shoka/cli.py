@@ -8,6 +8,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -226,8 +227,11 @@ def serve(site: str, port: int, host: str, workers: int | None) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        for proc in procs:
-            proc.wait()
+        # Poll rather than proc.wait(): a SIGTERM arriving inside wait() runs stop() while
+        # wait() holds the Popen's lock, and stop()'s own wait() could then not reap the
+        # child until its timeout — every stop took 10 s.
+        while any(proc.poll() is None for proc in procs):
+            time.sleep(0.2)
     except KeyboardInterrupt:
         stop()
 

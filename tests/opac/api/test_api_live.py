@@ -71,6 +71,15 @@ def opac(live_opac):
                 ),
             ],
         ),
+        public_record(  # another edition with the same ISBN, at north
+            104,
+            "吾輩は猫である（文庫）",
+            isbns=[NEKO],
+            hold_queue=1,
+            items=[
+                public_item(1041, branch="north", branch_name="北分館", acquired_on=days_ago(900))
+            ],
+        ),
         public_record(
             103,
             "宇宙の図鑑",
@@ -185,8 +194,10 @@ def test_availability_answers_each_isbn_per_branch_in_calils_words(opac):
         "east": "休館中",
         "north": "蔵書なし",
     }
-    # a reference copy at main; at north on loan with a hold queue of 2
-    assert neko["libkey"] == {"main": "館内のみ", "north": "予約中"}
+    # two records carry it: a reference copy at main; at north one on loan, one on the shelf
+    assert neko["record_ids"] == [102, 104]
+    assert neko["reserve_url"] == f"{opac.base}/records/102"
+    assert neko["libkey"] == {"main": "館内のみ", "north": "貸出可"}
     assert nowhere["record_ids"] == [] and nowhere["reserve_url"] is None
     assert nowhere["libkey"] == {}
     assert {b["status"] for b in nowhere["branches"]} == {"蔵書なし"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from django.http import (
@@ -19,9 +20,10 @@ from django.http import (
     HttpResponseBase,
     StreamingHttpResponse,
 )
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import conditional_page, require_safe
 
 from shoka.opac import catalogue
 from shoka.opac.caching import catalogue_version, public_cached
@@ -30,6 +32,7 @@ SITEMAP_URLS = 50_000  # the sitemaps.org limit per file
 CRAWL_DELAY = 1
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: The public pages besides the records (URL scheme in the contract of the OPAC helpers).
+INSTALLED_AT = int(Path(__file__).stat().st_mtime)
 PAGES = ["/", "/new/", "/popular/", "/branches/", "/developers/", "/data/"]
 
 
@@ -53,11 +56,19 @@ def robots_lines(sitemap_url: str) -> list[str]:
     ]
 
 
+def _fixed(response: HttpResponse) -> HttpResponse:
+    """A text that changes only with the software: Last-Modified is this module's date;
+    ``conditional_page`` adds the ETag of the content and answers 304."""
+    response["Last-Modified"] = http_date(INSTALLED_AT)
+    return response
+
+
 @require_safe
+@conditional_page
 @cache_control(public=True, max_age=3600)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = robots_lines(request.build_absolute_uri("/sitemap.xml"))
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    return _fixed(HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"))
 
 
 def _lastmod() -> str | None:
@@ -129,6 +140,7 @@ def sitemap_records(request: HttpRequest, page: int) -> HttpResponseBase:
 
 
 @require_safe
+@conditional_page
 @cache_control(public=True, max_age=86400)
 def opensearch_xml(request: HttpRequest) -> HttpResponse:
     """OpenSearch 1.1 description: the search page, and the JSON API for programs."""
@@ -155,4 +167,6 @@ def opensearch_xml(request: HttpRequest) -> HttpResponse:
             "",
         ]
     )
-    return HttpResponse(body, content_type="application/opensearchdescription+xml; charset=utf-8")
+    return _fixed(
+        HttpResponse(body, content_type="application/opensearchdescription+xml; charset=utf-8")
+    )

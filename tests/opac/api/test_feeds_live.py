@@ -150,3 +150,20 @@ def test_the_sitemap_index_leads_to_every_record_page(opac):
 )
 def test_record_sitemaps_hold_at_most_fifty_thousand_urls(records, files):
     assert discovery.sitemap_pages(records) == files
+
+
+@pytest.mark.parametrize("path", ["/robots.txt", "/opensearch.xml", "/sitemap.xml"])
+def test_the_discovery_documents_answer_conditional_requests(opac, path):
+    first = opac.get(path)
+    etag, modified = first.header("etag"), first.header("last-modified")
+    assert first.status == 200 and etag and modified and "public" in first.header("cache-control")
+    assert opac.get(path, {"If-None-Match": etag}).status == 304
+    assert opac.get(path, {"If-Modified-Since": modified}).status == 304
+
+
+def test_the_feed_title_follows_the_language(opac):
+    titles = {}
+    for language in ("ja", "en"):
+        answer = opac.get("/feeds/new-arrivals.atom?category=4", {"Accept-Language": language})
+        titles[language] = feedparser.parse(answer.body).feed.title
+    assert titles["ja"].startswith("新着資料") and titles["en"].startswith("New arrivals")

@@ -69,6 +69,7 @@ RECORD_FIELDS = [
     "material_type",
     "language",
     "hold_queue",
+    "loan_count",
 ]
 ITEM_FIELDS = [
     "record_id",

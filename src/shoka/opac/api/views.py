@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -60,14 +61,13 @@ def answer(data: dict[str, Any]) -> JsonResponse:
 def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET/HEAD only; a :class:`ApiError` raised inside becomes its JSON error."""
 
+    @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except ApiError as exc:
             return error(exc.status, exc.code, exc.detail)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return require_safe(wrapped)
 
 

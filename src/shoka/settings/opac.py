@@ -72,3 +72,8 @@ SHOKA_PUBLISH_STAFF_KEY = env("SHOKA_PUBLISH_STAFF_KEY") or (
 # The OPAC's own search index (tantivy), written by the receiver from the same changesets
 # as its database; never the staff index.
 SHOKA_SEARCH_INDEX_DIR = env("SHOKA_OPAC_SEARCH_INDEX_DIR", str(SHOKA_DATA_DIR / "index" / "opac"))
+
+# The library's name in the header of every public page (docs/opac.md), in Japanese and in
+# English (the English pages fall back to the Japanese name).
+SHOKA_OPAC_LIBRARY_NAME = env("SHOKA_OPAC_LIBRARY_NAME", "書架 shoka")
+SHOKA_OPAC_LIBRARY_NAME_EN = env("SHOKA_OPAC_LIBRARY_NAME_EN", "")

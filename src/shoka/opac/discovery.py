@@ -24,9 +24,11 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from shoka.opac import catalogue
 from shoka.opac.caching import catalogue_version, public_cached
+from shoka.opac.templatetags.opac import library_name
 
 SITEMAP_URLS = 50_000  # the sitemaps.org limit per file
 CRAWL_DELAY = 1
@@ -140,6 +142,7 @@ def sitemap_records(request: HttpRequest, page: int) -> HttpResponseBase:
 
 
 @require_safe
+@vary_on_headers("Accept-Language", "Cookie")  # the description is in the visitor's language
 @conditional_page
 @cache_control(public=True, max_age=86400)
 def opensearch_xml(request: HttpRequest) -> HttpResponse:
@@ -147,7 +150,7 @@ def opensearch_xml(request: HttpRequest) -> HttpResponse:
     html = request.build_absolute_uri("/search") + "?q={searchTerms}&page={startPage?}"
     json_url = request.build_absolute_uri("/api/v1/search") + "?q={searchTerms}&page={startPage?}"
     me = request.build_absolute_uri("/opensearch.xml")
-    name = _("Library catalogue")[:16]
+    name = library_name()[:16]  # OpenSearch allows 16 characters
     body = "\n".join(
         [
             '<?xml version="1.0" encoding="UTF-8"?>',

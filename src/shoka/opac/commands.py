@@ -24,8 +24,9 @@ def opac_dump(directory: Path | None, quiet: bool) -> None:
     streamed from the OPAC's database and renamed into place when complete. Run it nightly
     on the OPAC (cron or a systemd timer)."""
     os.environ["DJANGO_SETTINGS_MODULE"] = OPAC_SETTINGS
-    # A batch job, not a web request: the public site's per-query timeout does not apply.
-    os.environ.setdefault("SHOKA_OPAC_STATEMENT_TIMEOUT_MS", "0")
+    # A batch job, not a web request: the public site's per-query timeout does not apply
+    # (even where the environment sets one for the site's processes).
+    os.environ["SHOKA_OPAC_STATEMENT_TIMEOUT_MS"] = "0"
     setup(OPAC_SETTINGS)
     from shoka.opac.opendata import opendata_dir, write_dump
 

@@ -97,6 +97,11 @@ def init(if_needed: bool, admin_name: str) -> None:
     from shoka.publish.commands import pair_local_opac
 
     click.echo(pair_local_opac(SHOKA_KEY_DIR, Path(settings.SHOKA_PUBLISH_KEY_FILE)))
+    from shoka.opac.account.keys import pair_local
+
+    # Self-service on the local OPAC calls the staff site `shoka serve` starts (port 8000).
+    staff_api = os.environ.get("SHOKA_OPAC_STAFF_API_URL") or "http://127.0.0.1:8000/patron-api/v1/"
+    click.echo(pair_local(SHOKA_KEY_DIR, staff_api))
     call_command("migrate", interactive=False, verbosity=0)
     click.echo(f"staff database: {settings.DATABASES['default']['NAME']} (migrated)")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": OPAC_SETTINGS}

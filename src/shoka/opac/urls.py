@@ -7,4 +7,5 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots-txt"),
     # The publishing receiver (docs/publishing.md): signed changesets from the staff side.
     path("publish/", include("shoka.publish.public.urls")),
+    path("account/", include("shoka.opac.account.urls")),  # self-service (helper "selfservice")
 ]

@@ -118,7 +118,7 @@ def sign_in(card: str, pin: str, *, at: dt.datetime) -> SignIn:
             ok = False
         else:
             ok = check_pin(patron, pin) and patron.status != PatronStatus.WITHDRAWN
-        if not ok:
+        if not ok or patron is None:
             return _failed(key, patron, policy, at=at)
         PinFailure.objects.filter(card_key=key).delete()
         if lock is not None:

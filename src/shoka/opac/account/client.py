@@ -22,7 +22,9 @@ from django.utils import translation
 from shoka.publish.signing import PublishKeyError, load_private_key, parse_public_key
 from shoka.security import servicesig
 
-# Only the kind of failure is logged, never a card number, a token or an answer's body.
+# The settings are the OPAC's (shoka.settings.opac), read with getattr: the type checker
+# runs with the staff settings. Only the kind of failure is logged, never a card number, a
+# token or an answer's body.
 log = logging.getLogger("shoka.opac.account")
 
 MAX_ANSWER = 1024 * 1024
@@ -62,13 +64,13 @@ _opener = urllib.request.build_opener(_NoRedirect)
 
 def call(method: str, path: str, *, token: str = "", data: dict[str, Any] | None = None) -> Answer:
     """One signed call to the patron API. `path` is relative to SHOKA_OPAC_STAFF_API_URL."""
-    base = settings.SHOKA_OPAC_STAFF_API_URL
+    base = getattr(settings, "SHOKA_OPAC_STAFF_API_URL", "")
     if not base:
         log.error("patron API: SHOKA_OPAC_STAFF_API_URL is not set")
         raise StaffUnavailable("not configured")
     try:
-        key = _service_key(settings.SHOKA_OPAC_SERVICE_KEY_FILE)
-        staff_key = _staff_key(settings.SHOKA_PUBLISH_STAFF_KEY)
+        key = _service_key(getattr(settings, "SHOKA_OPAC_SERVICE_KEY_FILE", ""))
+        staff_key = _staff_key(getattr(settings, "SHOKA_PUBLISH_STAFF_KEY", ""))
     except PublishKeyError as exc:
         log.error("patron API: %s", exc)
         raise StaffUnavailable("not configured") from None
@@ -92,7 +94,7 @@ def call(method: str, path: str, *, token: str = "", data: dict[str, Any] | None
         url, data=body or None, headers=headers, method=method
     )
     try:
-        timeout = settings.SHOKA_OPAC_STAFF_API_TIMEOUT
+        timeout = getattr(settings, "SHOKA_OPAC_STAFF_API_TIMEOUT", 10)
         with _opener.open(request, timeout=timeout) as response:
             status, raw, signature = (
                 response.status,

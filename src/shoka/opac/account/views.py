@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -152,9 +152,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         data={"card": form.cleaned_data["card"], "pin": form.cleaned_data["pin"]},
     )
     if answer.status == 201 and isinstance(answer.data.get("token"), str):
-        response = HttpResponseRedirect(nxt, status=303)
-        _set_token(request, response, answer.data["token"])
-        return response
+        redirect = HttpResponseRedirect(nxt, status=303)
+        _set_token(request, redirect, answer.data["token"])
+        return redirect
     form = SignInForm(initial={})  # never echo the card number or the PIN back
     context["form"] = form
     if answer.status == 423:
@@ -302,12 +302,10 @@ class HoldForm(forms.Form):
         codes = [b["code"] for b in branches]
         ordered = [c for c in published if c in codes] + [c for c in codes if c not in published]
         by_code = {b["code"]: b for b in branches}
-        self.fields["pickup_branch"].choices = [
-            (code, _branch_label(code, by_code[code])) for code in ordered
-        ]
-        self.fields["notify_channel"].choices = [
-            (c, CHANNELS.get(c, c)) for c in options.get("channels", [])
-        ]
+        pickup = cast(forms.ChoiceField, self.fields["pickup_branch"])
+        channel = cast(forms.ChoiceField, self.fields["notify_channel"])
+        pickup.choices = [(code, _branch_label(code, by_code[code])) for code in ordered]
+        channel.choices = [(c, CHANNELS.get(c, c)) for c in options.get("channels", [])]
 
 
 def _record_id(request: HttpRequest) -> int | None:

@@ -202,8 +202,8 @@ def remember_nonce(nonce: str, *, at: dt.datetime) -> bool:
             SeenNonce.objects.create(nonce=nonce, at=at)
     except IntegrityError:
         return False
-    if secrets.randbelow(100) == 0:  # now and then, forget nonces older than any valid one
-        SeenNonce.objects.filter(at__lte=at - dt.timedelta(minutes=10)).delete()
+    if secrets.randbelow(100) == 0:  # now and then, forget what can no longer matter
+        purge(at=at)
     return True
 
 

@@ -78,9 +78,12 @@ class Opac:
             return list(conn.execute(sql, params).fetchall())
 
 
-def _start_opac(tmp_path: Path, public_key: str) -> Iterator[Opac]:
+def _start_opac(
+    tmp_path: Path, public_key: str, extra_env: dict[str, str] | None = None
+) -> Iterator[Opac]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOKA_", "DJANGO_"))}
     env["SHOKA_HOME"] = str(tmp_path / "opac")
+    env.update(extra_env or {})
     scratch = admin_url = database_url = None
     if settings.TEST_DB == "postgresql":
         db = settings.DATABASES["default"]

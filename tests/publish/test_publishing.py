@@ -4,10 +4,12 @@ OPAC with a database of its own."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 
 import pytest
+from django.utils import timezone
 
 from shoka.circulation import services
 from shoka.publish import allowlist
@@ -215,3 +217,60 @@ def test_shoka_publish_key_prints_the_public_half_only(signing_key):
     assert result.exit_code == 0, result.output
     assert public_key_text(signing_key) in result.output
     assert "PRIVATE" not in result.output
+
+
+def test_branches_and_their_calendar_are_published_when_they_change(world, signing_key):
+    from shoka.organisation.models import ClosedPeriod
+
+    world.main.address, world.main.phone = "書架市中央一丁目1番1号", "0120-000-101"
+    world.main.opening_hours = [None] + [["09:00", "19:00"]] * 6
+    world.main.save()
+    world.item(world.bib("一"))
+    [first] = build_pending(key=signing_key)
+    branches = json.loads(first.body)["branches"]
+    assert [b["code"] for b in branches] == ["main", "east", "bm"]  # main first, then by kind
+    main = branches[0]
+    assert (main["address"], main["hours"][1]) == ("書架市中央一丁目1番1号", ["09:00", "19:00"])
+    days = {d["date"]: d for d in main["days"]}
+    assert len(days) == allowlist.CALENDAR_PAST_DAYS + allowlist.CALENDAR_DAYS + 1
+    assert build_pending(key=signing_key) == []  # nothing queued and the branches unchanged
+    closed_on = timezone.localdate() + dt.timedelta(days=10)
+    ClosedPeriod.objects.create(
+        library=world.library, branch=world.main, start=closed_on, end=closed_on,
+        reason="館内工事",
+    )  # fmt: skip
+    [second] = build_pending(key=signing_key)
+    body = json.loads(second.body)
+    assert body["records"] == [] and body["branches"] is not None
+    day = {d["date"]: d for d in body["branches"][0]["days"]}[closed_on.isoformat()]
+    assert day == {
+        "date": closed_on.isoformat(), "open": False, "opens": None, "closes": None,
+        "closure": "closed", "reason": "館内工事",
+    }  # fmt: skip
+
+
+def test_the_loan_count_counts_a_years_loans_of_every_copy(world, signing_key):
+    bib = world.bib("人気の本")
+    long_ago, first, second = world.item(bib), world.item(bib), world.item(bib)
+    now = timezone.now()
+    services.checkout(
+        long_ago.barcode, world.patron(), branch=world.main, actor=world.staff,
+        at=now - dt.timedelta(days=allowlist.LOAN_COUNT_DAYS + 5),
+    )  # fmt: skip
+    for item in (first, second):
+        patron = world.patron()
+        services.checkout(item.barcode, patron, branch=world.main, actor=world.staff, at=now)
+    [record], _ = public_records([bib.id])
+    assert record["loan_count"] == 2  # the loan of more than a year ago is not counted
+
+
+def test_a_long_queue_is_built_in_changesets_of_their_own(world, signing_key, monkeypatch):
+    from shoka.publish import builder
+
+    monkeypatch.setattr(builder, "RECORDS_PER_CHANGESET", 2)
+    bibs = [world.bib(f"本{n}") for n in range(5)]
+    built = build_pending(key=signing_key)
+    assert [c.records for c in built] == [2, 2, 1]
+    assert [json.loads(c.body)["branches"] is not None for c in built] == [True, False, False]
+    assert {r["id"] for c in built for r in json.loads(c.body)["records"]} == {b.id for b in bibs}
+    assert not PublishChange.objects.exists()

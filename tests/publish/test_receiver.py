@@ -44,6 +44,7 @@ def record(bib_id: int, title: str, *, status: str = "available") -> dict[str, A
         "material_type": "book",
         "language": "jpn",
         "hold_queue": 2,
+        "loan_count": 5,
         "items": [
             {
                 "id": bib_id * 10,
@@ -70,6 +71,7 @@ def changeset(sequence: int, records: list[dict[str, Any]], **extra: Any) -> dic
         "resync": False,
         "records": records,
         "deleted": [],
+        "branches": None,
         **extra,
     }
 

@@ -75,6 +75,17 @@ def organisation(today: dt.date) -> _Lib:
         weekly_closed_days=[0],
         annual_closures=year_end,
         monthly_closed_rule=[{"week": -1, "weekday": 3}],
+        address="書架市中央一丁目1番1号",
+        phone="0120-000-101",
+        opening_hours=[
+            None,
+            ["09:00", "19:00"],
+            ["09:00", "19:00"],
+            ["09:00", "19:00"],
+            ["09:00", "19:00"],
+            ["09:00", "17:00"],
+            ["09:00", "17:00"],
+        ],
     )
     east = Branch.objects.create(
         library=library,
@@ -84,6 +95,17 @@ def organisation(today: dt.date) -> _Lib:
         kind=BranchKind.BRANCH,
         weekly_closed_days=[0],
         annual_closures=year_end,
+        address="書架市東町二丁目3番4号",
+        phone="0120-000-102",
+        opening_hours=[
+            None,
+            ["10:00", "18:00"],
+            ["10:00", "18:00"],
+            ["10:00", "18:00"],
+            ["10:00", "18:00"],
+            ["10:00", "17:00"],
+            ["10:00", "17:00"],
+        ],
     )
     north = Branch.objects.create(
         library=library,
@@ -93,6 +115,17 @@ def organisation(today: dt.date) -> _Lib:
         kind=BranchKind.BRANCH,
         weekly_closed_days=[0, 1],
         annual_closures=year_end,
+        address="書架市北野五丁目6番7号",
+        phone="0120-000-103",
+        opening_hours=[
+            None,
+            None,
+            ["10:00", "18:00"],
+            ["10:00", "18:00"],
+            ["10:00", "18:00"],
+            ["10:00", "17:00"],
+            ["10:00", "17:00"],
+        ],
     )
     bookmobile = Branch.objects.create(
         library=library,
@@ -103,6 +136,17 @@ def organisation(today: dt.date) -> _Lib:
         weekly_closed_days=[0, 5, 6],
         closed_on_public_holidays=True,
         annual_closures=year_end,
+        address="書架市中央一丁目1番1号 (中央図書館)",
+        phone="0120-000-101",
+        opening_hours=[
+            None,
+            ["09:30", "16:00"],
+            ["09:30", "16:00"],
+            ["09:30", "16:00"],
+            ["09:30", "16:00"],
+            None,
+            None,
+        ],
     )
     # Stocktaking (特別整理期間) at the central library, early next February.
     start = dt.date(today.year + 1, 2, 2)

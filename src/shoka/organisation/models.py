@@ -3,6 +3,8 @@ opening calendars. The calendar rules are data here; `calendar.py` computes with
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +85,16 @@ class Branch(models.Model):
     hold_shelf_days = models.PositiveSmallIntegerField(
         _("hold shelf keeps items for (opening days)"), default=7
     )
+    # What the public site shows about the branch (published to the OPAC; shoka.publish).
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    opening_hours = models.JSONField(
+        _("opening hours per weekday"),
+        default=list,
+        blank=True,
+        help_text='Seven entries, Monday first: ["09:00", "19:00"] or null when closed that '
+        "weekday; empty when not given.",
+    )
 
     class Meta:
         verbose_name = _("branch")
@@ -101,6 +113,38 @@ class Branch(models.Model):
         days = self.weekly_closed_days or []
         if not all(isinstance(d, int) and 0 <= d <= 6 for d in days):
             raise ValidationError({"weekly_closed_days": _("weekdays are 0 (Mon) to 6 (Sun)")})
+        if not valid_opening_hours(self.opening_hours):
+            raise ValidationError(
+                {
+                    "opening_hours": _(
+                        'give seven entries, Monday first, each ["HH:MM", "HH:MM"] (opening '
+                        "before closing) or null"
+                    )
+                }
+            )
+
+
+_HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
+
+
+def valid_opening_hours(value: object) -> bool:
+    """Seven entries (Monday first), each null or [opens, closes] as "HH:MM", opens first;
+    or an empty list (not given)."""
+    if value in (None, []):
+        return True
+    if not isinstance(value, list) or len(value) != 7:
+        return False
+    for entry in value:
+        if entry is None:
+            continue
+        if not (isinstance(entry, list) and len(entry) == 2):
+            return False
+        opens, closes = entry
+        if not (isinstance(opens, str) and isinstance(closes, str)):
+            return False
+        if not (_HHMM.match(opens) and _HHMM.match(closes) and opens < closes):
+            return False
+    return True
 
 
 class Location(models.Model):

@@ -111,8 +111,66 @@ RECORD_FIELDS: dict[str, Check] = {
     "language": _text,
     # Holds are title-level in shoka: one queue per record, shared by its copies.
     "hold_queue": _count,
+    # Popularity: loans of the title's copies in the last LOAN_COUNT_DAYS days (a count).
+    "loan_count": _count,
     "items": lambda v: isinstance(v, list) and all(_item(i) for i in v),
 }
+
+# Per branch (館): what the public needs to visit it, and its calendar of open days.
+BRANCH_KINDS = ("main", "branch", "bookmobile")
+CLOSURES = ("", "weekly", "holiday", "monthly", "annual", "closed", "stocktaking")
+
+
+def _hours(value: Any) -> bool:
+    """Seven entries (Monday first), each null or ["HH:MM", "HH:MM"]; or an empty list."""
+    if value == []:
+        return True
+    return (
+        isinstance(value, list)
+        and len(value) == 7
+        and all(v is None or (_text_list(v) and len(v) == 2 and _hhmm(v[0])) for v in value)
+        and all(v is None or _hhmm(v[1]) for v in value)
+    )
+
+
+def _hhmm(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 5:
+        return False
+    try:
+        dt.time.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _optional_hhmm(value: Any) -> bool:
+    return value is None or _hhmm(value)
+
+
+DAY_FIELDS: dict[str, Check] = {
+    "date": lambda v: _optional_date(v) and v is not None,
+    "open": _bool,
+    "opens": _optional_hhmm,
+    "closes": _optional_hhmm,
+    "closure": lambda v: v in CLOSURES,
+    "reason": _text,
+}
+
+BRANCH_FIELDS: dict[str, Check] = {
+    "code": lambda v: _text(v) and 0 < len(v) <= 32,
+    "name": _text,
+    "name_en": _text,
+    "kind": lambda v: v in BRANCH_KINDS,
+    "address": _text,
+    "phone": _text,
+    "hours": _hours,
+    "position": _count,
+    # The calendar from CALENDAR_PAST_DAYS ago to CALENDAR_DAYS ahead, one entry per day.
+    "days": lambda v: isinstance(v, list) and len(v) <= 1000 and all(_day(d) for d in v),
+}
+CALENDAR_PAST_DAYS = 7
+CALENDAR_DAYS = 120
+LOAN_COUNT_DAYS = 365
 
 # The changeset envelope.
 CHANGESET_FIELDS: dict[str, Check] = {
@@ -124,6 +182,8 @@ CHANGESET_FIELDS: dict[str, Check] = {
     "resync": _bool,
     "records": lambda v: isinstance(v, list) and all(_record(r) for r in v),
     "deleted": lambda v: isinstance(v, list) and all(_id(i) for i in v),
+    # Null when the branches did not change; else every public branch (the whole list).
+    "branches": lambda v: v is None or (isinstance(v, list) and all(_branch(b) for b in v)),
 }
 
 
@@ -165,6 +225,16 @@ def _item(value: Any) -> bool:
 
 def _record(value: Any) -> bool:
     _check(value, RECORD_FIELDS, f"record {value.get('id') if isinstance(value, dict) else '?'}")
+    return True
+
+
+def _day(value: Any) -> bool:
+    _check(value, DAY_FIELDS, f"day {value.get('date') if isinstance(value, dict) else '?'}")
+    return True
+
+
+def _branch(value: Any) -> bool:
+    _check(value, BRANCH_FIELDS, f"branch {value.get('code') if isinstance(value, dict) else '?'}")
     return True
 
 

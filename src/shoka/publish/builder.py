@@ -7,6 +7,8 @@ a row lock on the target, so two publishers never number two changesets alike.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -18,6 +20,9 @@ from django.utils import timezone
 
 from shoka.catalogue.models import Bib, BibIsbn, Contributor, Item, ItemStatus
 from shoka.circulation.models import ACTIVE_HOLD, Hold, Loan
+from shoka.organisation import calendar as cal
+from shoka.organisation.models import Branch, BranchKind
+from shoka.organisation.services import branch_calendar
 
 from . import allowlist, signing
 from .models import Changeset, PublishChange, PublishTarget
@@ -86,6 +91,13 @@ def public_records(bib_ids: Iterable[int]) -> tuple[list[dict[str, Any]], list[i
             "item_id", "due_on"
         )
     )
+    since = timezone.now() - dt.timedelta(days=allowlist.LOAN_COUNT_DAYS)
+    loan_counts = dict(
+        Loan.objects.filter(item__bib_id__in=ids, checked_out_at__gte=since)
+        .values_list("item__bib_id")
+        .annotate(n=Count("id"))
+        .values_list("item__bib_id", "n")
+    )
     items: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in (
         Item.objects.filter(bib_id__in=ids)
@@ -132,10 +144,71 @@ def public_records(bib_ids: Iterable[int]) -> tuple[list[dict[str, Any]], list[i
             subjects=list(bib["subjects"] or []),
             subject_readings=list(bib["subject_readings"] or []),
             hold_queue=int(queues.get(bib_id, 0)),
+            loan_count=int(loan_counts.get(bib_id, 0)),
             items=items.get(bib_id, []),
         )
         records.append(record)
     return records, [i for i in ids if i not in bibs]
+
+
+_KIND_ORDER = {BranchKind.MAIN: 0, BranchKind.BRANCH: 1, BranchKind.BOOKMOBILE: 2}
+
+
+def public_branches(today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Every active branch as the public sees it, with its calendar of open days from
+    ``CALENDAR_PAST_DAYS`` before ``today`` to ``CALENDAR_DAYS`` after (the staff calendar
+    rules decide; the OPAC only displays the result)."""
+    today = today or timezone.localdate()
+    start = today - dt.timedelta(days=allowlist.CALENDAR_PAST_DAYS)
+    end = today + dt.timedelta(days=allowlist.CALENDAR_DAYS)
+    branches = sorted(
+        Branch.objects.filter(is_active=True).select_related("library"),
+        key=lambda b: (_KIND_ORDER.get(BranchKind(b.kind), 9), b.code),
+    )
+    out = []
+    for position, branch in enumerate(branches):
+        hours = branch.opening_hours if len(branch.opening_hours or []) == 7 else []
+        spec, holidays = branch_calendar(branch, start)
+        days = []
+        for day, closure in cal.iter_days(spec, holidays, start, end):
+            entry = hours[day.weekday()] if hours else None
+            is_open = closure is None
+            days.append(
+                {
+                    "date": day.isoformat(),
+                    "open": is_open,
+                    "opens": entry[0] if is_open and entry else None,
+                    "closes": entry[1] if is_open and entry else None,
+                    "closure": "" if closure is None else str(closure.kind),
+                    "reason": "" if closure is None else (closure.reason or ""),
+                }
+            )
+        out.append(
+            {
+                "code": branch.code,
+                "name": branch.name,
+                "name_en": branch.name_en,
+                "kind": str(branch.kind),
+                "address": branch.address,
+                "phone": branch.phone,
+                "hours": [list(h) if h else None for h in hours],
+                "position": position,
+                "days": days,
+            }
+        )
+    return out
+
+
+def _branches_if_changed(target: PublishTarget, *, force: bool = False) -> list[dict] | None:
+    """The branches when they differ from what the target last received (or ``force``);
+    None otherwise. Remembers what it hands out (inside the caller's transaction)."""
+    branches = public_branches()
+    digest = hashlib.sha256(signing.canonical({"branches": branches})).hexdigest()
+    if not force and digest == target.branches_digest:
+        return None
+    target.branches_digest = digest
+    target.save(update_fields=["branches_digest"])
+    return branches
 
 
 def _seal(target: PublishTarget, key: Any, payload: dict[str, Any], records: int) -> Changeset:
@@ -170,22 +243,44 @@ def _locked_target(name: str) -> PublishTarget:
 
 def build_pending(*, name: str | None = None, key: Any = None) -> list[Changeset]:
     """Turn the queued changes into changesets (at most RECORDS_PER_CHANGESET records each)
-    and remove the queue rows they cover, in one transaction."""
+    and remove the queue rows they cover.
+
+    Each changeset is built in a transaction of its own, under the row lock on the target,
+    with the removal of the queue rows it covers: after a large import the desk is not held
+    up for the whole queue, and a crash half-way keeps what was not yet built. A record
+    queued again meanwhile keeps its newer queue row (only rows up to the start are
+    removed). Another publisher that got there first leaves nothing to build for a chunk."""
     key = key or signing_key()
+    name = name or target_name()
     built: list[Changeset] = []
-    with transaction.atomic():
-        target = _locked_target(name or target_name())
-        last = PublishChange.objects.aggregate(m=Max("id"))["m"]
-        if last is None:
-            return []
-        ids = sorted(
-            set(PublishChange.objects.filter(id__lte=last).values_list("bib_id", flat=True))
-        )
-        for start in range(0, len(ids), RECORDS_PER_CHANGESET):
-            records, deleted = public_records(ids[start : start + RECORDS_PER_CHANGESET])
-            payload = {"resync": False, "records": records, "deleted": deleted}
+    last = PublishChange.objects.aggregate(m=Max("id"))["m"]
+    if last is None:
+        with transaction.atomic():
+            target = _locked_target(name)
+            branches = _branches_if_changed(target)
+            if branches is not None:  # only the branches (or their calendar) changed
+                payload = {"resync": False, "records": [], "deleted": [], "branches": branches}
+                built.append(_seal(target, key, payload, 0))
+        return built
+    ids = sorted(set(PublishChange.objects.filter(id__lte=last).values_list("bib_id", flat=True)))
+    for start in range(0, len(ids), RECORDS_PER_CHANGESET):
+        chunk = ids[start : start + RECORDS_PER_CHANGESET]
+        with transaction.atomic():
+            target = _locked_target(name)
+            queued = PublishChange.objects.filter(id__lte=last, bib_id__in=chunk)
+            pending = sorted(set(queued.values_list("bib_id", flat=True)))
+            branches = _branches_if_changed(target) if start == 0 else None
+            if not pending and branches is None:
+                continue
+            records, deleted = public_records(pending)
+            payload = {
+                "resync": False,
+                "records": records,
+                "deleted": deleted,
+                "branches": branches,
+            }
             built.append(_seal(target, key, payload, len(records) + len(deleted)))
-        PublishChange.objects.filter(id__lte=last).delete()
+            queued.delete()
     return built
 
 
@@ -210,7 +305,13 @@ def build_full(
         with transaction.atomic():
             target = _locked_target(name)
             records, _gone = public_records(all_ids[start : start + RECORDS_PER_CHANGESET])
-            payload = {"resync": start == 0, "records": records, "deleted": []}
+            branches = _branches_if_changed(target, force=True) if start == 0 else None
+            payload = {
+                "resync": start == 0,
+                "records": records,
+                "deleted": [],
+                "branches": branches,
+            }
             built.append(_seal(target, key, payload, len(records)))
             if start == starts[-1] and covered is not None:
                 PublishChange.objects.filter(id__lte=covered).delete()

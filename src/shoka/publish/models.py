@@ -29,6 +29,9 @@ class PublishTarget(models.Model):
 
     name = models.SlugField(max_length=32, unique=True)
     last_sequence = models.PositiveBigIntegerField(default=0)
+    # SHA-256 of the branches (and calendar) last sent: a changeset carries the branches
+    # again only when they differ (a rule, a closure, or the calendar window moving a day).
+    branches_digest = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -42,12 +42,14 @@ class PublicRecord(models.Model):
     material_type = models.CharField(max_length=20)
     language = models.CharField(max_length=3)
     hold_queue = models.PositiveIntegerField(default=0)  # 予約件数 for the title
+    loan_count = models.PositiveIntegerField(default=0)  # loans in the last year (popularity)
     sequence = models.PositiveBigIntegerField()  # the changeset that last wrote this row
 
     objects: models.Manager[PublicRecord] = models.Manager()  # declared: see the module docstring
 
     class Meta:
         app_label = LABEL
+        indexes = [models.Index(fields=["-loan_count", "id"], name="public_record_popular_idx")]
 
     def __str__(self) -> str:
         return self.title
@@ -72,10 +74,67 @@ class PublicItem(models.Model):
 
     class Meta:
         app_label = LABEL
-        indexes = [models.Index(fields=["branch", "acquired_on"], name="public_item_arrivals_idx")]
+        indexes = [
+            models.Index(fields=["branch", "acquired_on"], name="public_item_arrivals_idx"),
+            models.Index(fields=["acquired_on"], name="public_item_acquired_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.branch} {self.call_number}"
+
+
+class PublicBranch(models.Model):
+    """A branch (館) as the public sees it: how to get there and when it is open."""
+
+    code = models.CharField(max_length=32, primary_key=True)
+    name = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=12)  # main | branch | bookmobile
+    address = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    hours = models.JSONField(default=list)  # 7 × (null | ["HH:MM", "HH:MM"]), Monday first
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    sequence = models.PositiveBigIntegerField()  # the changeset that last wrote this row
+
+    objects: models.Manager[PublicBranch] = models.Manager()  # declared: see the module docstring
+
+    class Meta:
+        app_label = LABEL
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublicCalendarDay(models.Model):
+    """One day of a branch's calendar: open (with its hours) or closed, and why."""
+
+    branch = models.ForeignKey(PublicBranch, on_delete=models.CASCADE, related_name="days")
+    branch_id: str  # declared: see the module docstring
+    date = models.DateField()
+    is_open = models.BooleanField()
+    opens = models.TimeField(null=True, blank=True)
+    closes = models.TimeField(null=True, blank=True)
+    # "" when open; else weekly | holiday | monthly | annual | closed | stocktaking
+    closure = models.CharField(max_length=12, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    objects: models.Manager[PublicCalendarDay] = models.Manager()  # declared: see above
+
+    class Meta:
+        app_label = LABEL
+        ordering = ["branch", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "date"], name="public_day_unique"),
+            models.CheckConstraint(
+                condition=models.Q(is_open=True, closure="") | models.Q(is_open=False),
+                name="public_day_open_has_no_closure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.date} {'open' if self.is_open else self.closure}"
 
 
 class ReceiverState(models.Model):

@@ -21,12 +21,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shoka.publish import allowlist, signing
 
 from .indexing import apply_to_index
-from .models import PublicItem, PublicRecord, ReceiverState
+from .models import PublicBranch, PublicCalendarDay, PublicItem, PublicRecord, ReceiverState
 
 
 @dataclass
@@ -106,22 +107,69 @@ def _apply(changeset: dict[str, Any], sequence: int) -> None:
     apply_to_index(changeset["records"], changeset["deleted"])
 
 
-def _apply_to_database(changeset: dict[str, Any], sequence: int) -> None:
-    PublicRecord.objects.filter(id__in=changeset["deleted"]).delete()
-    for record in changeset["records"]:
-        fields = {k: v for k, v in record.items() if k not in ("id", "items")}
-        row, _ = PublicRecord.objects.update_or_create(
-            id=record["id"], defaults={**fields, "sequence": sequence}
+def _time(value: str | None) -> dt.time | None:
+    return dt.time.fromisoformat(value) if value else None
+
+
+def _apply_branches(branches: list[dict[str, Any]], sequence: int) -> None:
+    """Replace the public branches and their calendars with the list (the whole list is
+    always sent); a branch no longer listed is kept for old holdings but marked inactive."""
+    codes = [b["code"] for b in branches]
+    PublicBranch.objects.exclude(code__in=codes).update(is_active=False, sequence=sequence)
+    for branch in branches:
+        fields = {k: v for k, v in branch.items() if k not in ("code", "days")}
+        row, _ = PublicBranch.objects.update_or_create(
+            code=branch["code"], defaults={**fields, "is_active": True, "sequence": sequence}
         )
-        PublicItem.objects.filter(record=row).delete()
-        PublicItem.objects.bulk_create(
+        PublicCalendarDay.objects.filter(branch=row).delete()
+        PublicCalendarDay.objects.bulk_create(
+            PublicCalendarDay(
+                branch=row,
+                date=dt.date.fromisoformat(day["date"]),
+                is_open=day["open"],
+                opens=_time(day["opens"]),
+                closes=_time(day["closes"]),
+                closure=day["closure"],
+                reason=day["reason"],
+            )
+            for day in branch["days"]
+        )
+
+
+def _apply_to_database(changeset: dict[str, Any], sequence: int) -> None:
+    if changeset["branches"] is not None:
+        _apply_branches(changeset["branches"], sequence)
+    PublicRecord.objects.filter(id__in=changeset["deleted"]).delete()
+    records = changeset["records"]
+    if not records:
+        return
+    # In bulk: one upsert of the records, one delete and one insert of their copies. A copy
+    # moved to another record is removed by its id as well, wherever it was.
+    record_ids = [r["id"] for r in records]
+    item_ids = [i["id"] for r in records for i in r["items"]]
+    PublicItem.objects.filter(Q(record_id__in=record_ids) | Q(id__in=item_ids)).delete()
+    fields = [name for name in allowlist.RECORD_FIELDS if name not in ("id", "items")]
+    PublicRecord.objects.bulk_create(
+        [
+            PublicRecord(sequence=sequence, **{k: v for k, v in r.items() if k != "items"})
+            for r in records
+        ],
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=[*fields, "sequence"],
+    )
+    PublicItem.objects.bulk_create(
+        [
             PublicItem(
-                record=row,
+                record_id=r["id"],
                 **{
                     **item,
                     "due_on": _date(item["due_on"]),
                     "acquired_on": _date(item["acquired_on"]),
                 },
             )
-            for item in record["items"]
-        )
+            for r in records
+            for item in r["items"]
+        ],
+        batch_size=1000,
+    )

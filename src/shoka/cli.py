@@ -190,6 +190,9 @@ def serve(site: str, port: int, host: str, workers: int | None) -> None:
     procs = []
     for name, settings_module, p in sites:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module}
+        if name == "opac" and site == "both":
+            # Self-service on this OPAC calls the staff site started here (its patron API).
+            env.setdefault("SHOKA_OPAC_STAFF_API_URL", f"http://{host}:{port}/patron-api/v1/")
         # The OPAC's workers run threads, so that its concurrency cap can refuse the requests
         # beyond it at once (503) instead of leaving them queued (docs/opac-admission.md).
         threads = _opac_threads() if name == "opac" else 1

@@ -13,6 +13,7 @@ import re
 import pytest
 from django.utils import timezone
 from faker import Faker
+from tests.opac.account.live import start_opac
 
 from shoka.audit.models import AuditEvent
 from shoka.circulation.services import checkout, place_hold
@@ -157,7 +158,7 @@ def test_sign_in_renew_hold_cancel_sign_out_and_the_opac_keeps_nothing(
 
 
 def test_the_account_pages_say_so_when_the_staff_side_is_unreachable(tmp_path, signing_key):
-    from tests.opac.account.live import free_port, start_opac
+    from tests.opac.account.live import free_port
 
     from shoka.publish.signing import public_key_text
 
@@ -170,3 +171,28 @@ def test_the_account_pages_say_so_when_the_staff_side_is_unreachable(tmp_path, s
         assert answer.status == 503 and answer.headers["Retry-After"] == "60"
         assert answer.headers["Cache-Control"] == "private, no-store"
         assert "Accounts are unavailable right now" in _text(answer)
+
+
+def test_answers_not_signed_by_the_trusted_staff_key_are_refused(
+    transactional_db, world, tmp_path, live_server, settings
+):
+    """An OPAC that trusts another staff key (an impostor answering, or a mix-up) treats the
+    real staff side's answers as unusable: 503, and no token in a cookie."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from shoka.publish.signing import public_key_text
+
+    other = public_key_text(Ed25519PrivateKey.generate())
+    for opac in start_opac(tmp_path, other, live_server.url + "/patron-api/v1/"):
+        settings.SHOKA_PATRON_API_OPAC_KEY = opac.service_public_key
+        fake = Faker("ja_JP")
+        fake.seed_instance(6106)
+        name, card, pin = _person(fake)
+        world.patron(name, "テスト ジロウ", card_number=card, pin=pin, at=timezone.now())
+        browser = opac.browser("en")
+        form = browser.get("/account/sign-in")
+        answer = browser.post("/account/sign-in", {"card": card, "pin": pin}, csrf_from=form)
+        assert answer.status == 503
+        assert "shoka_account" not in (answer.headers.get("Set-Cookie") or "")
+        # The staff side did answer (and signed in): only the OPAC's check failed.
+        assert AuditEvent.objects.filter(action="selfservice.signed_in").count() == 1

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -215,8 +216,6 @@ def _holds(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _branch_label(code: str, fallback: dict[str, Any]) -> str:
-    from django.utils.translation import get_language
-
     english = (get_language() or "").startswith("en")
     public = catalogue.get_branch(code) if code else None
     if public is not None:

@@ -29,6 +29,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .audit_corpus import FILES, build, write
 from .machine import describe
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     startup = statistics.median(scan_once([empty]).seconds for _ in range(3))
     load = os.getloadavg()[0]
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path in files:
         scans = [scan_once([path]) for _ in range(args.rounds)]
         greps = [grep_once([path]) for _ in range(args.rounds)]
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _write(
-    rows: list[dict[str, object]],
+    rows: list[dict[str, Any]],
     args: argparse.Namespace,
     *,
     total: int,
@@ -183,7 +184,7 @@ def _write(
         grep = r["grep"]
         ratio = f"×{grep / r['rate']:.0f} slower" if isinstance(grep, float) else "—"
         grep_text = f"{grep:,.0f}" if isinstance(grep, float) else "—"
-        low, high = r["spread"]  # type: ignore[misc]
+        low, high = r["spread"]
         lines.append(
             f"| {r['name']} | {r['mb']:,.1f} | {r['rate']:.1f} | {low:.1f}–{high:.1f} | "
             f"{r['peak']:.0f} | {grep_text} | {ratio} | {r['units']} | {r['records']:,} |"

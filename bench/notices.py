@@ -172,11 +172,11 @@ def main(argv: list[str] | None = None) -> None:
     for r in range(args.rounds):
         Notice.objects.update(status=Status.PENDING, sent_at=None, sent_by="")
         started = time.perf_counter()
-        data, printed, _batch = print_batch(library, "letter", at=job_at, actor=actor)  # type: ignore[arg-type]
+        data, printed, _batch = print_batch(library, "letter", at=job_at, actor=actor)
         batch.append(time.perf_counter() - started)
         sizes.append(len(data))
         assert printed == count
-        prepared = pages_of(notices, library, "letter", today)  # type: ignore[arg-type]
+        prepared = pages_of(notices, library, "letter", today)
         started = time.perf_counter()
         document(prepared, title="bench")
         layout.append(time.perf_counter() - started)

@@ -130,13 +130,13 @@ def test_item_barcodes_follow_the_librarys_check_digit_scheme(world):
     assert world.item(bib, barcode="1234564").barcode == "1234564"
 
 
-def test_update_item_moves_it_and_records_the_fields_but_not_its_status(world):
+def test_update_item_records_the_fields_but_not_its_status(world):
     item = world.item()
     update_item(
         item,
         ItemData(
             barcode=item.barcode,
-            branch="east",
+            branch="main",
             location="general",
             loan_category="av",
             call_number="780/ヤ",
@@ -145,10 +145,21 @@ def test_update_item_moves_it_and_records_the_fields_but_not_its_status(world):
         at=AT,
     )
     item.refresh_from_db()
-    assert item.branch_id == world.east.pk and item.loan_category.code == "av"
+    assert item.branch_id == world.main.pk and item.loan_category.code == "av"
     assert item.status == ItemStatus.AVAILABLE
     fields = AuditEvent.objects.get(action="item.updated").data["fields"]
-    assert fields == ["branch", "call_number", "loan_category", "location"]
+    assert fields == ["call_number", "loan_category"]
+
+
+def test_update_item_refuses_another_home_branch_which_is_a_transfer(world):
+    item = world.item()
+    data = ItemData(barcode=item.barcode, branch="east", location="general", loan_category="book")
+    with pytest.raises(CatalogueError) as refused:
+        update_item(item, data, actor=world.staff, at=AT)
+    assert "transfer" in refused.value.errors["branch"]
+    item.refresh_from_db()
+    assert item.branch_id == world.main.pk
+    assert not AuditEvent.objects.filter(action="item.updated").exists()
 
 
 def test_the_plain_material_type_codes_match_the_model():

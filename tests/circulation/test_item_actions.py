@@ -92,3 +92,21 @@ def test_a_transfer_is_refused_to_its_own_branch_and_for_items_off_the_shelf(wor
         _refusal(lambda: transfer_item(item, _general(world.east), actor=world.staff, at=at))
         == "unavailable"
     )
+
+
+def test_a_withdrawal_through_the_status_change_is_refused_for_a_held_item(world, at):
+    held = world.item()
+    services.place_hold(
+        held.bib, world.patron(), pickup_branch=world.main, actor=world.staff, at=at
+    )
+    services.checkin(held.barcode, branch=world.main, actor=world.staff, at=at)
+    held.refresh_from_db()
+    assert held.status == ItemStatus.ON_HOLD_SHELF
+    refused = _refusal(
+        lambda: services.change_item_status(
+            held, "withdraw", library_id=world.library.pk, actor=world.staff, at=at
+        )
+    )
+    assert refused == "held"
+    held.refresh_from_db()
+    assert held.status == ItemStatus.ON_HOLD_SHELF

@@ -1,4 +1,4 @@
-"""Self-service in chromium (docs/opac-self-service.md): a record's "place a hold" link →
+"""Self-service in chromium (docs/opac-self-service.md): a record page's "place a hold" link →
 sign in → choose the pickup branch and how to be told → the hold in "my account" with its
 place in the queue. The staff site is the live server, the OPAC a process of its own.
 Screenshots (SHOKA_SCREENSHOTS=1) go to docs/screenshots/opac/<lang>-<name>.png; axe-core
@@ -101,8 +101,10 @@ def _hold_in_browser(browser, base: str, lang: str, bib, card: str, pin: str) ->
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        # The record page's link (a plain href): not signed in, so to the sign-in form.
-        page.goto(f"/account/holds/new?record={bib.pk}")
+        # The record page's "place a hold" link: not signed in, so to the sign-in form.
+        page.goto(f"/records/{bib.pk}")
+        with page.expect_navigation():
+            page.locator(f'a[href="/account/holds/new?record={bib.pk}"]').click()
         assert page.url.startswith(base + "/account/sign-in")
         assert page.evaluate("() => document.documentElement.lang") == lang
         assert not _axe(page), _axe(page)
@@ -110,7 +112,7 @@ def _hold_in_browser(browser, base: str, lang: str, bib, card: str, pin: str) ->
         page.locator("#id_card").fill(card)
         page.locator("#id_pin").fill(pin)
         with page.expect_navigation():
-            page.locator("form [type=submit]").click()
+            page.locator("form.account-form [type=submit]").click()
 
         # Back on the hold form: pickup branch and notification.
         assert re.search(r"/account/holds/new\?record=\d+$", page.url), page.url
@@ -120,7 +122,7 @@ def _hold_in_browser(browser, base: str, lang: str, bib, card: str, pin: str) ->
         assert not _axe(page), _axe(page)
         _shot(page, lang, "place-hold")
         with page.expect_navigation():
-            page.locator("main form [type=submit]").click()
+            page.locator("form.account-form [type=submit]").click()
 
         assert page.url.endswith("/account/?done=hold_placed"), page.url
         holds = page.locator("#holds-heading + table").inner_text()

@@ -162,3 +162,24 @@ def test_a_ready_hold_for_a_postcard_patron_waits_for_the_printer(world, borrowe
     hold = _ready_hold(world, taro, at)
     run_notices(world.library, at=at)
     assert Notice.objects.get(hold=hold).channel == "postcard"
+
+
+def test_the_lines_of_a_returned_loan_are_forgotten_after_thirty_days(world, borrowers):
+    from shoka.circulation import services
+    from shoka.notices.printing import NothingToPrintError, print_batch, reprint_batch
+
+    taro = borrowers.patron("佐藤 太郎", "サトウ タロウ")
+    loan = borrowers.lend(taro)
+    run_notices(world.library, at=at_day(loan.due_on, 14))
+    printed = print_batch(world.library, "postcard", at=at_day(loan.due_on, 14), actor=world.staff)
+    returned = at_day(loan.due_on, 20)
+    services.checkin(loan.item.barcode, branch=world.main, actor=world.staff, at=returned)
+    run_notices(world.library, at=at_day(loan.due_on, 20 + 29))
+    assert NoticeLoan.objects.filter(notice__patron=taro).count() == 1  # still kept
+    report = run_notices(world.library, at=at_day(loan.due_on, 20 + 31))
+    assert report.lines_forgotten == 1
+    assert not NoticeLoan.objects.filter(notice__patron=taro).exists()
+    assert _notices(taro) == [(2, "postcard", "sent")]  # the notice itself stays
+    assert AuditEvent.objects.get(action="notices.lines_forgotten").data == {"lines": 1}
+    with pytest.raises(NothingToPrintError):  # its letter no longer knows what it was about
+        reprint_batch(world.library, printed[2], at=returned, actor=world.staff)

@@ -96,3 +96,46 @@ def test_after_the_daily_purge_a_scan_of_the_folders_finds_nothing(world, borrow
     scanned = [*folders.values()] + ([database] if database.is_file() else [])
     assert _scan(*scanned) == 0
     assert all(not any(p.iterdir()) for p in folders.values())
+
+
+@pytest.fixture
+def own_key_file(settings, tmp_path):
+    """A copy of the session's key file, so that rotating it leaves the session's alone."""
+    import shutil
+
+    from shoka.security.keyring import reset_keyring_cache
+
+    session_key_file = settings.SHOKA_KEY_FILE
+    path = tmp_path / "keys" / "rotation.keys"
+    path.parent.mkdir()
+    shutil.copy2(session_key_file, path)
+    settings.SHOKA_KEY_FILE = str(path)
+    reset_keyring_cache()
+    yield path
+    settings.SHOKA_KEY_FILE = session_key_file
+    reset_keyring_cache()
+
+
+def test_a_kept_copy_is_sealed_again_when_the_keys_rotate(own_key_file, world, borrowers):
+    from shoka.patrons.rotation import rotate_keys
+    from shoka.security.crypto import key_version
+
+    _, at, data = _postcards(world, borrowers)
+    stored = files.keep(world.library, "postcards", data, actor=world.staff, at=at, persons=1)
+    before = key_version(bytes(StoredFile.objects.get(pk=stored.pk).sealed))
+    rotate_keys(actor=world.staff)
+    after = key_version(bytes(StoredFile.objects.get(pk=stored.pk).sealed))
+    assert after == before + 1
+    _, back = files.fetch(stored.token, actor=world.staff, at=at + dt.timedelta(hours=1))
+    assert back == data
+    assert AuditEvent.objects.get(action="keys.rotated").data["kept_files"] == 1
+
+
+def test_a_copy_sealed_under_a_key_no_longer_known_is_gone_not_an_error(world, borrowers):
+    _, at, data = _postcards(world, borrowers)
+    stored = files.keep(world.library, "postcards", data, actor=world.staff, at=at, persons=1)
+    sealed = bytearray(stored.sealed)
+    sealed[1:3] = (999).to_bytes(2, "big")  # a key version the key file does not hold
+    StoredFile.objects.filter(pk=stored.pk).update(sealed=bytes(sealed))
+    with pytest.raises(files.FileGoneError, match="current keys"):
+        files.fetch(stored.token, actor=world.staff, at=at + dt.timedelta(hours=1))

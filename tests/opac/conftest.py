@@ -61,6 +61,8 @@ class LiveOpac:
     ) -> Answer:
         url = urllib.parse.urlsplit(self.base)
         conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
+        # http.client sends ASCII only: percent-encode what is not (a Japanese query).
+        path = urllib.parse.quote(path, safe="/?&=%:+,;@!$'()*~#[]")
         try:
             conn.request(method, path, body=body or None, headers=headers or {})
             response = conn.getresponse()

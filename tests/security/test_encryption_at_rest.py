@@ -423,7 +423,7 @@ def test_rotation_re_encrypts_every_patron_and_keeps_them_findable(private_key_f
     assert search_patrons_by_name(world.library, "しけん はなこ") == [hanako]
     assert [p.pk for p in search_patrons_by_name(world.library, "試験")] == [taro.pk, hanako.pk]
     event = AuditEvent.objects.get(action="keys.rotated")
-    assert event.data == {"data_key": 2, "index_key": 2, "patrons": 2}
+    assert event.data == {"data_key": 2, "index_key": 2, "patrons": 2, "kept_files": 0}
     assert verify_chain("audit").ok  # the audit key is kept, so the chain still verifies
 
     new = load_key_file(private_key_file)

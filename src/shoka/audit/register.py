@@ -75,8 +75,8 @@ RULES: Final[dict[str, Rule]] = {
     "notices.noticeloan": Rule(
         "The lines of an overdue notice: which loans (item ids, due dates) a notice was "
         "about; the patron through the notice.",
-        "Deleted with the notice, so with the patron (CASCADE). Kept after the item is "
-        "returned (the notice history).",
+        "Deleted 30 days after the loan was returned (SHOKA_NOTICE_LINES_DAYS; the daily "
+        "job), or with the notice, so with the patron (CASCADE).",
         "Staff screen Notice history (librarians, administrators).",
     ),
     "notices.storedfile": Rule(

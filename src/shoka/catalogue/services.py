@@ -223,10 +223,16 @@ def add_item(bib: Bib, data: ItemData, *, actor: Actor, at: dt.datetime) -> Item
 
 
 def update_item(item: Item, data: ItemData, *, actor: Actor, at: dt.datetime) -> Item:
-    """Edit an item's descriptive fields. Its status changes only through circulation."""
+    """Edit an item's descriptive fields. Its status changes only through circulation, and
+    its home branch only by a transfer (circulation's ``transfer_item``: the copy travels
+    in transit and is received at the new branch)."""
     branch, location, category = _resolve_item(item.library, data)
     with audited_atomic():
         item = Item.objects.select_for_update().get(pk=item.pk)
+        if branch.pk != item.branch_id:
+            raise CatalogueError(
+                {"branch": "another home branch is a transfer, not an edit: transfer the item"}
+            )
         new = {
             "barcode": data.barcode.strip(),
             "branch": branch,

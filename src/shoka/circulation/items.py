@@ -43,11 +43,14 @@ def change_item_status(
     note: str = "",
 ) -> Item:
     """Apply `trigger` (mark_missing, send_to_repair, withdraw) per the transition table.
-    Items come back from missing or repair by being scanned in (check-in)."""
+    Items come back from missing or repair by being scanned in (check-in). A withdrawal is
+    refused for an item set aside for a hold, as :func:`withdraw_item` refuses it."""
     if trigger not in _TRIGGER_TO_STATUS:
         raise ValueError(f"unknown item trigger {trigger!r}")
     with audited_atomic():
         item = lock_item(library_id, item)
+        if trigger == "withdraw":
+            _refuse_if_held(item)  # the transition table refuses the other cases
         before = item.status
         set_item_status(item, trigger, _TRIGGER_TO_STATUS[trigger], at, item.current_branch)
         record(
@@ -69,6 +72,16 @@ def _refuse_if_in_use(item: Item) -> None:
         raise ItemActionRefused(
             "on_loan", _("The item is on loan: it can be changed after it has been returned.")
         )
+    _refuse_if_held(item)
+    if item.status == ItemStatus.WITHDRAWN:
+        raise ItemActionRefused("withdrawn", _("The item is already withdrawn."))
+    if item.status == ItemStatus.IN_TRANSIT:
+        raise ItemActionRefused(
+            "in_transit", _("The item is in transit: receive it at its destination first.")
+        )
+
+
+def _refuse_if_held(item: Item) -> None:
     if Hold.objects.filter(item=item, status__in=TRAPPED_HOLD).exists():
         raise ItemActionRefused(
             "held",
@@ -76,12 +89,6 @@ def _refuse_if_in_use(item: Item) -> None:
                 "The item is set aside for a hold (on the hold shelf or on its way to the "
                 "pickup branch): collect or cancel the hold first."
             ),
-        )
-    if item.status == ItemStatus.WITHDRAWN:
-        raise ItemActionRefused("withdrawn", _("The item is already withdrawn."))
-    if item.status == ItemStatus.IN_TRANSIT:
-        raise ItemActionRefused(
-            "in_transit", _("The item is in transit: receive it at its destination first.")
         )
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from shoka.audit.actors import Actor
@@ -31,12 +32,14 @@ class NoticeReport:
     emails_sent: int = 0
     emails_failed: int = 0
     files_purged: int = 0
+    lines_forgotten: int = 0
 
     def __str__(self) -> str:
         made = ", ".join(f"{k} {v}" for k, v in sorted(self.created.items())) or "none"
         return (
             f"notices created: {made}; emails sent: {self.emails_sent}, failed: "
-            f"{self.emails_failed}; expired files purged: {self.files_purged}"
+            f"{self.emails_failed}; expired files purged: {self.files_purged}; "
+            f"lines of returned loans forgotten: {self.lines_forgotten}"
         )
 
 
@@ -207,8 +210,37 @@ def send_pending_emails(library: Library, *, at: dt.datetime, actor: Actor) -> t
     return sent, failed
 
 
+LINES_KEPT_DAYS = 30
+
+
+def lines_kept_after_return() -> dt.timedelta:
+    return dt.timedelta(days=int(getattr(settings, "SHOKA_NOTICE_LINES_DAYS", LINES_KEPT_DAYS)))
+
+
+def forget_returned_lines(library: Library, *, at: dt.datetime, actor: Actor) -> int:
+    """Delete the lines of notices about loans returned more than SHOKA_NOTICE_LINES_DAYS
+    (30) days ago: a line says which item a patron had overdue, a reading record that must
+    not outlive the loan by more than the time to answer a question about the notice. The
+    notice itself (stage, channel, dates; no item) stays in the patron's notice history."""
+    with audited_atomic():
+        lines = NoticeLoan.objects.filter(
+            notice__library=library, loan__returned_at__lte=at - lines_kept_after_return()
+        )
+        count, _ = lines.delete()
+        if count:
+            record(
+                "notices.lines_forgotten",
+                ("organisation.library", library.pk),
+                actor=actor,
+                at=at,
+                data={"lines": count},
+            )
+    return count
+
+
 def run_notices(library: Library, *, at: dt.datetime, actor: Actor | None = None) -> NoticeReport:
-    """Record today's overdue and hold-ready notices, send the emails, purge expired files."""
+    """Record today's overdue and hold-ready notices, send the emails, purge expired files
+    and forget the lines of loans returned long enough ago."""
     actor = actor or Actor.system("notices")
     report = NoticeReport()
     for notice in overdue_notices(library, at=at, actor=actor) + hold_notices(
@@ -217,4 +249,5 @@ def run_notices(library: Library, *, at: dt.datetime, actor: Actor | None = None
         report.created[notice.channel] += 1
     report.emails_sent, report.emails_failed = send_pending_emails(library, at=at, actor=actor)
     report.files_purged = files.purge_expired(at=at, actor=actor)
+    report.lines_forgotten = forget_returned_lines(library, at=at, actor=actor)
     return report

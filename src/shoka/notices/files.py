@@ -13,8 +13,8 @@ from django.conf import settings
 from shoka.audit.actors import Actor
 from shoka.audit.log import audited_atomic, record
 from shoka.organisation.models import Library
-from shoka.security.crypto import decrypt_bytes, encrypt_bytes
-from shoka.security.keyring import get_keyring
+from shoka.security.crypto import DecryptionError, decrypt_bytes, encrypt_bytes
+from shoka.security.keyring import KeyRing, get_keyring
 
 from .models import StoredFile
 
@@ -100,10 +100,27 @@ def fetch(token: str, *, actor: Actor, at: dt.datetime) -> tuple[StoredFile, byt
         raise FileGoneError("no such file: it may have expired and been deleted")
     if stored.expires_at <= at:
         raise FileGoneError("this file has expired")
-    data = decrypt_bytes(get_keyring(), bytes(stored.sealed), _aad(stored.token))
+    try:
+        data = decrypt_bytes(get_keyring(), bytes(stored.sealed), _aad(stored.token))
+    except DecryptionError:
+        # Sealed under a key the key file no longer has (rotation re-seals kept files; a
+        # key file restored from an older backup does not know the newer key).
+        raise FileGoneError("this file can no longer be opened with the current keys") from None
     with audited_atomic():
         record("notices.file_downloaded", stored, actor=actor, at=at, data={"kind": stored.kind})
     return stored, data
+
+
+def reseal_all(ring: KeyRing) -> int:
+    """Seal every kept file again under the ring's active data key (key rotation calls this
+    inside its transaction, while the ring still holds the old keys). Returns how many."""
+    count = 0
+    for stored in StoredFile.objects.select_for_update().order_by("pk"):
+        data = decrypt_bytes(ring, bytes(stored.sealed), _aad(stored.token))
+        stored.sealed = encrypt_bytes(ring, data, _aad(stored.token))
+        stored.save(update_fields=["sealed"])
+        count += 1
+    return count
 
 
 def purge_expired(*, at: dt.datetime, actor: Actor) -> int:

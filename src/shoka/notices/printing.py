@@ -14,7 +14,7 @@ from shoka.circulation.facts import local_date
 from shoka.organisation.models import Library
 
 from . import files
-from .models import Channel, Notice, PrintBatch, Status
+from .models import Channel, Kind, Notice, PrintBatch, Status
 from .pdf import Letter, Postcard, document
 from .rendering import (
     NoticeContext,
@@ -168,11 +168,17 @@ def reprint_batch(library: Library, batch_id: int, *, at: dt.datetime, actor: Ac
     they are now (a corrected address is the new one), dated as first printed. Nothing is
     marked, recorded as a notice or sent; the reprint is audit-logged
     (`notices.batch_reprinted`). Raises NothingToPrintError for an unknown batch, or one
-    whose notices are all gone (their patrons deleted)."""
+    whose notices are all gone (their patrons deleted, or — for overdue notices — their lines
+    forgotten after the return, shoka.notices.daily.forget_returned_lines)."""
     batch = PrintBatch.objects.filter(library=library, pk=batch_id).first()
     if batch is None:
         raise NothingToPrintError(f"no printed batch {batch_id}")
-    notices = list(Notice.objects.filter(batch=batch).order_by("pk"))
+    notices = list(
+        Notice.objects.filter(batch=batch)
+        .exclude(kind=Kind.OVERDUE, lines__isnull=True)
+        .distinct()
+        .order_by("pk")
+    )
     if not notices:
         raise NothingToPrintError(f"batch {batch_id} has no notices left to print")
     pages = pages_of(notices, library, batch.channel, local_date(batch.printed_at))

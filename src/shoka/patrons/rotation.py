@@ -46,6 +46,12 @@ def rotate_keys(
             count += 1
             if count % 1000 == 0:
                 progress(f"{count} patrons")
+        # The notices' kept files (letters, postcards) are sealed with the data key too.
+        from shoka.notices.files import reseal_all
+
+        files = reseal_all(get_keyring())
+        if files:
+            progress(f"{files} kept notice file(s) sealed again")
         record(
             "keys.rotated",
             None,
@@ -55,6 +61,7 @@ def rotate_keys(
                 "data_key": new.active_data_key,
                 "index_key": new.active_index_key,
                 "patrons": count,
+                "kept_files": files,
             },
         )
     write_key_file(path, get_keyring().without_old_keys(), overwrite=True)

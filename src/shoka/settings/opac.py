@@ -86,3 +86,7 @@ SHOKA_OPAC_SERVICE_KEY_FILE = env(
     "SHOKA_OPAC_SERVICE_KEY_FILE", str(SHOKA_KEY_DIR / "opac-service-ed25519.pem")
 )
 SHOKA_OPAC_STAFF_API_TIMEOUT = env_int("SHOKA_OPAC_STAFF_API_TIMEOUT", 10)
+# The library's name in the header of every public page (docs/opac.md), in Japanese and in
+# English (the English pages fall back to the Japanese name).
+SHOKA_OPAC_LIBRARY_NAME = env("SHOKA_OPAC_LIBRARY_NAME", "書架 shoka")
+SHOKA_OPAC_LIBRARY_NAME_EN = env("SHOKA_OPAC_LIBRARY_NAME_EN", "")

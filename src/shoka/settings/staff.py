@@ -135,6 +135,7 @@ SHOKA_NOTICE_EMAIL_TRIES = int(env("SHOKA_NOTICE_EMAIL_TRIES", "3"))
 SHOKA_NOTICE_EMAIL_RETRY_SECONDS = float(env("SHOKA_NOTICE_EMAIL_RETRY_SECONDS", "5"))
 # Sealed copies of generated letters and lists are deleted this many hours after creation.
 SHOKA_NOTICE_FILE_HOURS = float(env("SHOKA_NOTICE_FILE_HOURS", "24"))
+SHOKA_NOTICE_LINES_DAYS = env_int("SHOKA_NOTICE_LINES_DAYS", 30)
 
 # --- Publishing to the OPAC (docs/publishing.md) ------------------------------------------
 # The Ed25519 signing key (private; `shoka publish key` creates it, mode 0600), the OPAC's

@@ -1,0 +1,593 @@
+"""The public pages (docs/opac.md). Each view reads and checks its query string, asks
+:mod:`shoka.opac.catalogue`, and renders; a bad parameter is a 400 page that says what was
+wrong, never a 500. Every page is GET/HEAD only and conditional (``public_cached``: ETag,
+Last-Modified, 304). Nothing here touches ``request.session`` or ``request.user``: an
+anonymous visitor gets no cookie and no server-side state."""
+
+from __future__ import annotations
+
+import calendar as calendar_module
+import itertools
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from shoka.admission.config import Policy
+from shoka.opac import catalogue
+from shoka.opac.caching import catalogue_version, public_cached
+from shoka.search.query import QueryError
+from shoka.search.service import MAX_OFFSET, SORTS, SearchRequest
+
+from . import availability, labels
+
+PER_PAGE = 20
+ARRIVALS_PER_PAGE = 50
+ARRIVALS_DAYS = 30
+POPULAR_LIMIT = 30
+SEARCH_FILTERS = ("availability", "branch", "material_type", "ndc1", "language")
+#: The last page a result list links to (shoka.search.service refuses deeper ones).
+MAX_PAGE = MAX_OFFSET // PER_PAGE + 1
+CALENDAR_BACK = timedelta(days=7)  # published calendar: today-7 … today+120 (contract A1)
+CALENDAR_AHEAD = timedelta(days=120)
+
+
+class BadParameterError(ValueError):
+    """A query-string parameter that cannot be used; the message is shown to the visitor."""
+
+
+def _bad_request(request: HttpRequest, message: str, **context: Any) -> HttpResponse:
+    return render(request, "opac/bad_request.html", {"message": message, **context}, status=400)
+
+
+def _int_param(params: QueryDict, name: str, *, low: int, high: int) -> int | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadParameterError(
+            _("“%(name)s” must be a whole number from %(low)d to %(high)d.")
+            % {"name": name, "low": low, "high": high}
+        )
+    return int(raw)
+
+
+def _branch_names() -> dict[str, str]:
+    english = translation.get_language() == "en"
+    return {b.code: (b.name_en or b.name) if english else b.name for b in catalogue.branches()}
+
+
+def _branch_param(params: QueryDict, names: dict[str, str]) -> str | None:
+    code = params.get("branch", "").strip()
+    if code and code not in names:
+        raise BadParameterError(_("There is no branch with the code “%(code)s”.") % {"code": code})
+    return code or None
+
+
+def _category_param(params: QueryDict) -> str | None:
+    category = params.get("category", "").strip()
+    if category and category not in dict(catalogue.CATEGORIES):
+        raise BadParameterError(_("The category must be an NDC class from 0 to 9."))
+    return category or None
+
+
+def _branches_today() -> list[tuple[Any, Any]]:
+    """Each active branch with today's calendar day (None when not published)."""
+    found = catalogue.branches()
+    today = catalogue.open_today([b.code for b in found])
+    return [(b, today.get(b.code)) for b in found]
+
+
+# --- home ---------------------------------------------------------------------------------
+@require_safe
+@public_cached()
+def home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    sequence, _applied = catalogue_version()
+    return render(
+        request,
+        "opac/home.html",
+        {
+            "published": sequence > 0,
+            "arrivals": catalogue.new_arrivals(days=ARRIVALS_DAYS, limit=8),
+            "popular": catalogue.popular(limit=8),
+            "branches": _branches_today(),
+            "today": today,
+            "categories": catalogue.CATEGORIES,
+        },
+    )
+
+
+# --- search -------------------------------------------------------------------------------
+@dataclass
+class FacetLink:
+    label: str
+    count: int
+    href: str
+    active: bool
+
+
+@dataclass
+class ActiveFilter:
+    title: str
+    label: str
+    href: str
+
+
+def _search_request(params: QueryDict) -> SearchRequest:
+    filters: dict[str, tuple[str, ...]] = {}
+    for name in SEARCH_FILTERS:
+        values = tuple(v.strip() for v in params.getlist(name) if v.strip())
+        if values:
+            filters[name] = values
+    sort = params.get("sort", "").strip() or "relevance"
+    if sort not in SORTS:
+        raise BadParameterError(_("Unknown sort order “%(sort)s”.") % {"sort": sort})
+    page = _int_param(params, "page", low=1, high=10**6) or 1
+    return SearchRequest(
+        q=params.get("q", "").strip()[:500],
+        filters=filters,
+        year_from=_int_param(params, "year_from", low=0, high=9999),
+        year_to=_int_param(params, "year_to", low=0, high=9999),
+        sort=sort,  # type: ignore[arg-type]  # checked against SORTS above
+        page=page,
+        per_page=PER_PAGE,
+    )
+
+
+def _facet_label(name: str, value: str, branch_names: dict[str, str]) -> str:
+    if name == "material_type":
+        return labels.label(labels.MATERIAL_TYPES, value)
+    if name == "language":
+        return labels.label(labels.LANGUAGES, value)
+    if name == "availability":
+        return labels.label(labels.AVAILABILITY, value)
+    if name == "branch":
+        return branch_names.get(value, value)
+    if name == "ndc1":
+        if value == "none":
+            return _("No NDC class")
+        return f"{value} {dict(catalogue.CATEGORIES).get(value, '')}".strip()
+    return value
+
+
+def _without(params: QueryDict, key: str, value: str | None = None) -> str:
+    query = params.copy()
+    query.pop("page", None)
+    if value is None:
+        query.pop(key, None)
+    else:
+        query.setlist(key, [v for v in query.getlist(key) if v != value])
+    return "?" + query.urlencode()
+
+
+def _toggle(params: QueryDict, key: str, value: str) -> str:
+    query = params.copy()
+    query.pop("page", None)
+    values = query.getlist(key)
+    query.setlist(key, [v for v in values if v != value] if value in values else [*values, value])
+    return "?" + query.urlencode()
+
+
+def _decade(params: QueryDict, decade: int) -> tuple[str, bool]:
+    query = params.copy()
+    query.pop("page", None)
+    active = (params.get("year_from"), params.get("year_to")) == (str(decade), str(decade + 9))
+    if active:
+        query.pop("year_from", None)
+        query.pop("year_to", None)
+    else:
+        query["year_from"], query["year_to"] = str(decade), str(decade + 9)
+    return "?" + query.urlencode(), active
+
+
+def _facets(
+    params: QueryDict, facets: dict[str, list[Any]], branch_names: dict[str, str]
+) -> list[tuple[str, list[FacetLink]]]:
+    out = []
+    for name in labels.FACET_ORDER:
+        links = []
+        for facet in facets.get(name, []):
+            if name == "year":
+                if not facet.value[:-1].isdigit():
+                    continue
+                decade = int(facet.value[:-1])
+                href, active = _decade(params, decade)
+                text = _("%(start)d–%(end)d") % {"start": decade, "end": decade + 9}
+            else:
+                active = facet.value in params.getlist(name)
+                href = _toggle(params, name, facet.value)
+                text = _facet_label(name, facet.value, branch_names)
+            links.append(FacetLink(text, facet.count, href, active))
+        if links:
+            out.append((str(labels.FACET_TITLES[name]), links))
+    return out
+
+
+def _active_filters(
+    params: QueryDict, request: SearchRequest, branch_names: dict[str, str]
+) -> list[ActiveFilter]:
+    out = []
+    for name, values in request.filters.items():
+        for value in values:
+            out.append(
+                ActiveFilter(
+                    str(labels.FACET_TITLES[name]),
+                    _facet_label(name, value, branch_names),
+                    _without(params, name, value),
+                )
+            )
+    if request.year_from is not None or request.year_to is not None:
+        query = params.copy()
+        for key in ("page", "year_from", "year_to"):
+            query.pop(key, None)
+        span = f"{request.year_from or ''}–{request.year_to or ''}"
+        out.append(ActiveFilter(str(labels.FACET_TITLES["year"]), span, "?" + query.urlencode()))
+    return out
+
+
+def _pages(params: QueryDict, page: int, last: int) -> list[tuple[int | None, str]]:
+    """Page numbers around the current one, with None for a gap."""
+    shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    out: list[tuple[int | None, str]] = []
+    previous = 0
+    for number in shown:
+        if number - previous > 1:
+            out.append((None, ""))
+        query = params.copy()
+        query["page"] = str(number)
+        out.append((number, "?" + query.urlencode()))
+        previous = number
+    return out
+
+
+@require_safe
+@public_cached()
+def search(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    context: dict[str, Any] = {
+        "search_q": params.get("q", ""),
+        "sorts": [(key, str(text)) for key, text in labels.SORTS.items()],
+        "sort": params.get("sort", "relevance"),
+        "params": params,
+    }
+    sequence, _applied = catalogue_version()
+    if sequence == 0:
+        return render(request, "opac/search.html", {**context, "unpublished": True})
+    try:
+        search_request = _search_request(params)
+    except BadParameterError as exc:
+        return render(request, "opac/search.html", {**context, "error": str(exc)}, status=400)
+    if (search_request.page - 1) * PER_PAGE > MAX_OFFSET:
+        return render(
+            request,
+            "opac/search.html",
+            {**context, "too_deep": True, "max_page": MAX_PAGE},
+            status=400,
+        )
+    try:
+        response = catalogue.search(search_request)
+    except QueryError as exc:
+        return render(request, "opac/search.html", {**context, "error": str(exc)}, status=400)
+    branch_names = _branch_names()
+    order = {code: n for n, code in enumerate(branch_names)}
+    per_record = availability.by_branch([hit.id for hit in response.hits])
+    last = min(MAX_PAGE, max(1, -(-response.total // PER_PAGE)))
+    page = response.page
+    context.update(
+        response=response,
+        hits=[
+            (hit, _hit_branches(per_record.get(hit.id, {}), order, branch_names))
+            for hit in response.hits
+        ],
+        facets=_facets(params, response.facets, branch_names),
+        active_filters=_active_filters(params, search_request, branch_names),
+        first=(page - 1) * PER_PAGE + 1,
+        last_shown=min(response.total, page * PER_PAGE),
+        pages=_pages(params, page, last) if last > 1 else [],
+        page=page,
+        last_page=last,
+        capped=response.total > MAX_PAGE * PER_PAGE,
+    )
+    return render(request, "opac/search.html", context)
+
+
+def _hit_branches(
+    availability: dict[str, tuple[str, str]], branch_order: dict[str, int], names: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """(branch name, availability label, CSS class) per branch holding the title."""
+    return [
+        (
+            names.get(code, published),
+            labels.label(labels.BRANCH_AVAILABILITY, value),
+            f"avail-{value}",
+        )
+        for code, (published, value) in sorted(
+            availability.items(), key=lambda kv: (branch_order.get(kv[0], 1_000_000), kv[0])
+        )
+    ]
+
+
+# --- record -------------------------------------------------------------------------------
+@require_safe
+@public_cached()
+def record(request: HttpRequest, record_id: int) -> HttpResponse:
+    found = catalogue.get_record(record_id)
+    if found is None:
+        return not_found(request, None)
+    english = translation.get_language() == "en"
+    holdings = []
+    for group in found.holdings:
+        name = group.branch_name
+        if english and group.branch is not None and group.branch.name_en:
+            name = group.branch.name_en
+        items = [
+            {
+                "item": item,
+                "status": labels.label(catalogue.STATUS_LABELS, item.status),
+                "due_on": item.due_on if item.status == "on_loan" else None,
+            }
+            for item in group.items
+        ]
+        holdings.append({"code": group.branch_code, "name": name, "items": items})
+    rec = found.record
+    return render(
+        request,
+        "opac/record.html",
+        {
+            "page": found,
+            "record": rec,
+            "holdings": holdings,
+            "material_type": labels.label(labels.MATERIAL_TYPES, rec.material_type),
+            "language": labels.label(labels.LANGUAGES, rec.language),
+            "category": dict(catalogue.CATEGORIES).get(rec.ndc[:1], "") if rec.ndc else "",
+        },
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None) -> HttpResponse:
+    """The OPAC's 404 page (also ``handler404``)."""
+    return render(request, "opac/404.html", status=404)
+
+
+# --- new arrivals and popular -------------------------------------------------------------
+def _listing_filters(params: QueryDict) -> tuple[dict[str, str], str | None, str | None]:
+    names = _branch_names()
+    return names, _branch_param(params, names), _category_param(params)
+
+
+@require_safe
+@public_cached()
+def new_arrivals(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    try:
+        names, branch, category = _listing_filters(params)
+        page = _int_param(params, "page", low=1, high=10**6) or 1
+    except BadParameterError as exc:
+        return _bad_request(request, str(exc))
+    total = catalogue.count_new_arrivals(branch=branch, category=category, days=ARRIVALS_DAYS)
+    last = max(1, -(-total // ARRIVALS_PER_PAGE))
+    if page > last:
+        raise Http404
+    arrivals = catalogue.new_arrivals(
+        branch=branch,
+        category=category,
+        days=ARRIVALS_DAYS,
+        limit=ARRIVALS_PER_PAGE,
+        offset=(page - 1) * ARRIVALS_PER_PAGE,
+    )
+    order = {code: n for n, code in enumerate(names)}
+    groups = [
+        (
+            day,
+            [
+                (
+                    a,
+                    [
+                        names.get(c, c)
+                        for c in sorted(a.branches, key=lambda c: order.get(c, len(order)))
+                    ],
+                )
+                for a in group
+            ],
+        )
+        for day, group in itertools.groupby(arrivals, key=lambda a: a.acquired_on)
+    ]
+    feed = QueryDict(mutable=True)
+    if branch:
+        feed["branch"] = branch
+    if category:
+        feed["category"] = category
+    feed_url = "/feeds/new-arrivals.atom" + ("?" + feed.urlencode() if feed else "")
+    return render(
+        request,
+        "opac/new_arrivals.html",
+        {
+            "groups": groups,
+            "total": total,
+            "days": ARRIVALS_DAYS,
+            "branch": branch,
+            "branch_name": names.get(branch or "", ""),
+            "category": category,
+            "category_name": dict(catalogue.CATEGORIES).get(category or "", ""),
+            "branches": names,
+            "categories": catalogue.CATEGORIES,
+            "feed_url": feed_url,
+            "pages": _pages(params, page, last) if last > 1 else [],
+            "page": page,
+        },
+    )
+
+
+@require_safe
+@public_cached()
+def popular(request: HttpRequest) -> HttpResponse:
+    try:
+        names, branch, category = _listing_filters(request.GET)
+    except BadParameterError as exc:
+        return _bad_request(request, str(exc))
+    return render(
+        request,
+        "opac/popular.html",
+        {
+            "records": catalogue.popular(branch=branch, category=category, limit=POPULAR_LIMIT),
+            "branch": branch,
+            "branch_name": names.get(branch or "", ""),
+            "category": category,
+            "category_name": dict(catalogue.CATEGORIES).get(category or "", ""),
+            "branches": names,
+            "categories": catalogue.CATEGORIES,
+        },
+    )
+
+
+# --- branches -----------------------------------------------------------------------------
+def _hours(branch: Any) -> list[tuple[str, list[str] | None]]:
+    hours = list(branch.hours or [])
+    hours += [None] * (7 - len(hours))
+    return [(str(labels.WEEKDAYS[i]), hours[i]) for i in range(7)]
+
+
+@require_safe
+@public_cached()
+def branches(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "opac/branches.html",
+        {"branches": [(b, day, _hours(b)) for b, day in _branches_today()], "today": today},
+    )
+
+
+@dataclass
+class CalendarCell:
+    day: date
+    open: bool | None  # None: not published for that date
+    hours: str  # opening hours when they differ from the weekday's usual ones, else ""
+    closure: str
+    reason: str
+    today: bool
+
+
+def _special_hours(entry: Any, usual: list[str] | None) -> str:
+    if entry is None or not entry.is_open or entry.opens is None or entry.closes is None:
+        return ""
+    opens, closes = entry.opens.strftime("%H:%M"), entry.closes.strftime("%H:%M")
+    return "" if usual and [opens, closes] == list(usual) else f"{opens}–{closes}"
+
+
+def _month_param(params: QueryDict, today: date) -> date:
+    raw = params.get("month", "").strip()
+    if not raw:
+        return today.replace(day=1)
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise BadParameterError(
+            _("The month must be written YYYY-MM, for example %(example)s.")
+            % {"example": today.strftime("%Y-%m")}
+        ) from None
+
+
+def _shift_month(month: date, delta: int) -> date:
+    index = month.year * 12 + month.month - 1 + delta
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@require_safe
+@public_cached()
+def branch(request: HttpRequest, code: str) -> HttpResponse:
+    found = catalogue.get_branch(code)
+    if found is None:
+        return not_found(request, None)
+    today = timezone.localdate()
+    try:
+        month = _month_param(request.GET, today)
+    except BadParameterError as exc:
+        return _bad_request(request, str(exc))
+    last_day = calendar_module.monthrange(month.year, month.month)[1]
+    month_end = month.replace(day=last_day)
+    days = {d.date: d for d in catalogue.calendar(code, month, month_end)}
+    usual = [span for _weekday, span in _hours(found)]
+    # Sunday first, as Japanese library calendars are printed.
+    weeks = []
+    for week in calendar_module.Calendar(firstweekday=6).monthdatescalendar(
+        month.year, month.month
+    ):
+        row: list[CalendarCell | None] = []
+        for day in week:
+            if day.month != month.month:
+                row.append(None)
+                continue
+            entry = days.get(day)
+            row.append(
+                CalendarCell(
+                    day=day,
+                    open=None if entry is None else bool(entry.is_open),
+                    hours=_special_hours(entry, usual[day.weekday()]),
+                    closure=getattr(entry, "closure", "") or "",
+                    reason=getattr(entry, "reason", "") or "",
+                    today=day == today,
+                )
+            )
+        weeks.append(row)
+    closed_days = [d for d in sorted(days.values(), key=lambda d: d.date) if not d.is_open]
+    previous_month, next_month = _shift_month(month, -1), _shift_month(month, 1)
+    first_published, last_published = today - CALENDAR_BACK, today + CALENDAR_AHEAD
+    weekday_order = [6, 0, 1, 2, 3, 4, 5]
+    return render(
+        request,
+        "opac/branch.html",
+        {
+            "branch": found,
+            "branch_name": (found.name_en or found.name)
+            if translation.get_language() == "en"
+            else found.name,
+            "hours": _hours(found),
+            "month": month,
+            "weeks": weeks,
+            "weekdays": [
+                (str(labels.WEEKDAYS_SHORT[i]), str(labels.WEEKDAYS[i])) for i in weekday_order
+            ],
+            "closed_days": closed_days,
+            "previous_month": previous_month
+            if _shift_month(previous_month, 1) - timedelta(days=1) >= first_published
+            else None,
+            "next_month": next_month if next_month <= last_published else None,
+            "published": bool(days),
+            "today": today,
+        },
+    )
+
+
+# --- developers ---------------------------------------------------------------------------
+@require_safe
+@public_cached(max_age=3600)
+def developers(request: HttpRequest) -> HttpResponse:
+    # The policy this process enforces (shoka.admission.middleware reads the same setting).
+    policy: Policy = getattr(settings, "SHOKA_ADMISSION", None) or Policy()
+    return render(
+        request,
+        "opac/developers.html",
+        {
+            "policy": policy,
+            "base": request.build_absolute_uri("/").rstrip("/"),
+            "availability_terms": [
+                ("貸出可", _("a copy can be borrowed now")),
+                ("蔵書あり", _("held, but no copy is on the shelf to borrow right now")),
+                ("館内のみ", _("held for use in the library only")),
+                ("貸出中", _("every copy is on loan")),
+                ("予約中", _("copies are reserved for other patrons")),
+                ("準備中", _("being prepared (in transit, being processed)")),
+                ("休館中", _("the branch is closed today")),
+                ("蔵書なし", _("not held")),
+            ],
+        },
+    )

@@ -306,3 +306,10 @@ def test_a_token_never_reaches_another_patrons_loans_or_holds(api, world, reader
     assert api.call("POST", f"holds/{hold.pk}/cancel").status == 404
     assert Hold.objects.get(pk=hold.pk).status == HoldStatus.WAITING
     assert not AuditEvent.objects.filter(actor=f"patron:{patron.pk}", action="loan.renewed")
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(api, world, now):
+    path = BASE + "sessions"
+    body = b'{"card": "' + b"1" * 20_000 + b'", "pin": "1234"}'
+    answer = api.send("POST", path, api.headers("POST", path, body), body)
+    assert (answer.status, answer.data["error"]) == (413, "too_large")

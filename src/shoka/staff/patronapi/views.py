@@ -151,8 +151,11 @@ def _guarded(
     opac_key_text = getattr(settings, "SHOKA_PATRON_API_OPAC_KEY", "")
     if not opac_key_text:
         return _error(503, "not_configured")
-    if int(request.headers.get("Content-Length") or 0) > MAX_BODY:
-        return _error(413, "too_large")
+    length = request.headers.get("Content-Length") or "0"
+    if not length.isdigit() or int(length) > MAX_BODY:
+        return _error(
+            413 if length.isdigit() else 400, "too_large" if length.isdigit() else "bad_length"
+        )
     body = request.body
     try:
         servicesig.check_request(

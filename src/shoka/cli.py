@@ -99,6 +99,11 @@ def init(if_needed: bool, admin_name: str) -> None:
     from shoka.publish.commands import pair_local_opac
 
     click.echo(pair_local_opac(SHOKA_KEY_DIR, Path(settings.SHOKA_PUBLISH_KEY_FILE)))
+    from shoka.opac.account.keys import pair_local
+
+    # Self-service on the local OPAC calls the staff site `shoka serve` starts (port 8000).
+    staff_api = os.environ.get("SHOKA_OPAC_STAFF_API_URL") or "http://127.0.0.1:8000/patron-api/v1/"
+    click.echo(pair_local(SHOKA_KEY_DIR, staff_api))
     call_command("migrate", interactive=False, verbosity=0)
     click.echo(f"staff database: {settings.DATABASES['default']['NAME']} (migrated)")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": OPAC_SETTINGS}
@@ -187,6 +192,9 @@ def serve(site: str, port: int, host: str, workers: int | None) -> None:
     procs = []
     for name, settings_module, p in sites:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module}
+        if name == "opac" and site == "both":
+            # Self-service on this OPAC calls the staff site started here (its patron API).
+            env.setdefault("SHOKA_OPAC_STAFF_API_URL", f"http://{host}:{port}/patron-api/v1/")
         # The OPAC's workers run threads, so that its concurrency cap can refuse the requests
         # beyond it at once (503) instead of leaving them queued (docs/opac-admission.md).
         threads = _opac_threads() if name == "opac" else 1

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("shoka.opac.api.urls")),
     # The publishing receiver (docs/publishing.md): signed changesets from the staff side.
     path("publish/", include("shoka.publish.public.urls")),
+    path("account/", include("shoka.opac.account.urls")),  # self-service (helper "selfservice")
     # The ja/en switch in the header. Exempt from CSRF: a forged request can only change the
     # language, and a CSRF token would give every anonymous visitor a cookie.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

@@ -24,6 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 
 class Availability(StrEnum):
     """The eight words, as aggregators expect them (Japanese, not translated)."""
@@ -39,15 +42,16 @@ class Availability(StrEnum):
 
 
 #: What each word means, in English, for the OpenAPI document and docs/opac-api.md.
-MEANINGS: dict[Availability, str] = {
-    Availability.LOANABLE: "a copy is on the shelf and may be borrowed",
-    Availability.HELD: "the branch holds the title; its state is not known",
-    Availability.IN_LIBRARY_ONLY: "a copy is on the shelf for use in the library only",
-    Availability.ON_LOAN: "every copy is on loan",
-    Availability.RESERVED: "copies are on the hold shelf or wanted by a hold queue",
-    Availability.PREPARING: "a copy is in transit or in repair",
-    Availability.CLOSED: "the branch is closed today",
-    Availability.NOT_HELD: "the branch does not hold the title",
+#: What each word means here: the API documentation and the developers' page both show these.
+MEANINGS: dict[Availability, Promise] = {
+    Availability.LOANABLE: _("a copy is on the shelf and may be borrowed"),
+    Availability.HELD: _("the branch holds the title; its state is not known"),
+    Availability.IN_LIBRARY_ONLY: _("a copy is on the shelf for use in the library only"),
+    Availability.ON_LOAN: _("every copy is on loan"),
+    Availability.RESERVED: _("copies are on the hold shelf or wanted by a hold queue"),
+    Availability.PREPARING: _("a copy is in transit or in repair"),
+    Availability.CLOSED: _("the branch is closed today"),
+    Availability.NOT_HELD: _("the branch does not hold the title"),
 }
 
 # ItemStatus values (shoka.catalogue.models.ItemStatus), spelled out: the OPAC process does

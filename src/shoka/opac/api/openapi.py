@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
+
 from .availability import MEANINGS, Availability
 
 VERSION = "1.0.0"
@@ -44,11 +46,12 @@ BOOL: dict[str, Any] = {"type": "boolean"}
 DATE: dict[str, Any] = {"type": "string", "format": "date"}
 NULL_DATE: dict[str, Any] = {"type": ["string", "null"], "format": "date"}
 STRS: dict[str, Any] = {"type": "array", "items": STR}
-WORD: dict[str, Any] = {
-    "type": "string",
-    "enum": [a.value for a in Availability],
-    "description": "; ".join(f"{a.value}: {MEANINGS[a]}" for a in Availability),
-}
+with translation.override("en"):  # the document is in English, whatever the request's language
+    WORD: dict[str, Any] = {
+        "type": "string",
+        "enum": [a.value for a in Availability],
+        "description": "; ".join(f"{a.value}: {MEANINGS[a]}" for a in Availability),
+    }
 TIME: dict[str, Any] = {"type": ["string", "null"], "pattern": "^[0-2][0-9]:[0-5][0-9]$"}
 
 SCHEMAS: dict[str, Any] = {

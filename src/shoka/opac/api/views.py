@@ -37,7 +37,7 @@ JSON_OPTIONS = {"ensure_ascii": False}
 INTEGER = re.compile(r"-?[0-9]{1,9}\Z")
 #: What a branch code can look like; anything else is unknown without asking the database
 #: (PostgreSQL refuses a NUL character in a query parameter with an error, not a no).
-BRANCH_CODE = re.compile(r"[A-Za-z0-9_.-]{1,32}\Z")
+BRANCH_CODE = catalogue.BRANCH_CODE  # one definition: the query layer checks it too
 
 
 class ApiError(Exception):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -101,8 +102,12 @@ def _hold_in_browser(browser, base: str, lang: str, bib, card: str, pin: str) ->
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        # The record page's "place a hold" link: not signed in, so to the sign-in form.
-        page.goto(f"/records/{bib.pk}")
+        # Search, open the record from the results, then its "place a hold" link: not
+        # signed in, so to the sign-in form.
+        page.goto("/search?q=" + urllib.parse.quote(bib.title_reading))
+        with page.expect_navigation():
+            page.locator(f'a[href="/records/{bib.pk}"]').first.click()
+        assert page.url.endswith(f"/records/{bib.pk}"), page.url
         with page.expect_navigation():
             page.locator(f'a[href="/account/holds/new?record={bib.pk}"]').click()
         assert page.url.startswith(base + "/account/sign-in")

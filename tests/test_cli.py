@@ -84,6 +84,12 @@ def test_init_creates_keys_databases_and_prints_a_generated_password_once(instan
     assert stat.S_IMODE((home / "keys" / "django-secret").stat().st_mode) == 0o600
     assert not key_file.resolve().is_relative_to((home / "data").resolve())
     assert (home / "data" / "opac.sqlite3").exists()
+    # Self-service on the local OPAC (docs/opac-self-service.md): its service key, trusted by
+    # the staff side, and the staff patron API's address.
+    service_key = home / "keys" / "opac-service-ed25519.pem"
+    assert stat.S_IMODE(service_key.stat().st_mode) == 0o600
+    assert len((home / "keys" / "opac-service.pub").read_text().strip()) == 44
+    assert (home / "keys" / "staff-api-url").read_text().strip().endswith("/patron-api/v1/")
     key_before = key_file.read_bytes()
 
     again = run(instance, "init", "--if-needed")

@@ -8,6 +8,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from shoka.catalogue.commands import export, import_group
 from shoka.clitools import OPAC_SETTINGS, STAFF_SETTINGS
 from shoka.clitools import setup as _setup
 from shoka.notices.commands import notices_group
+from shoka.opac.commands import opac_dump
 from shoka.publish.commands import opac_group, publish_group
 from shoka.search.commands import catch_up_now, index, indexing_alongside, search
 
@@ -97,6 +99,11 @@ def init(if_needed: bool, admin_name: str) -> None:
     from shoka.publish.commands import pair_local_opac
 
     click.echo(pair_local_opac(SHOKA_KEY_DIR, Path(settings.SHOKA_PUBLISH_KEY_FILE)))
+    from shoka.opac.account.keys import pair_local
+
+    # Self-service on the local OPAC calls the staff site `shoka serve` starts (port 8000).
+    staff_api = os.environ.get("SHOKA_OPAC_STAFF_API_URL") or "http://127.0.0.1:8000/patron-api/v1/"
+    click.echo(pair_local(SHOKA_KEY_DIR, staff_api))
     call_command("migrate", interactive=False, verbosity=0)
     click.echo(f"staff database: {settings.DATABASES['default']['NAME']} (migrated)")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": OPAC_SETTINGS}
@@ -185,6 +192,9 @@ def serve(site: str, port: int, host: str, workers: int | None) -> None:
     procs = []
     for name, settings_module, p in sites:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module}
+        if name == "opac" and site == "both":
+            # Self-service on this OPAC calls the staff site started here (its patron API).
+            env.setdefault("SHOKA_OPAC_STAFF_API_URL", f"http://{host}:{port}/patron-api/v1/")
         # The OPAC's workers run threads, so that its concurrency cap can refuse the requests
         # beyond it at once (503) instead of leaving them queued (docs/opac-admission.md).
         threads = _opac_threads() if name == "opac" else 1
@@ -225,8 +235,11 @@ def serve(site: str, port: int, host: str, workers: int | None) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        for proc in procs:
-            proc.wait()
+        # Poll rather than proc.wait(): a SIGTERM arriving inside wait() runs stop() while
+        # wait() holds the Popen's lock, and stop()'s own wait() could then not reap the
+        # child until its timeout — every stop took 10 s.
+        while any(proc.poll() is None for proc in procs):
+            time.sleep(0.2)
     except KeyboardInterrupt:
         stop()
 
@@ -472,6 +485,7 @@ main.add_command(search)
 main.add_command(notices_group)
 main.add_command(publish_group)
 main.add_command(opac_group)
+opac_group.add_command(opac_dump)
 
 if __name__ == "__main__":
     main()

@@ -333,3 +333,11 @@ def test_the_language_switch_sets_only_the_language_cookie(opac):
     assert "sessionid" not in answer.header("set-cookie")
     english = opac.get("/new/", {"Cookie": "django_language=en"})
     assert "New arrivals" in english.text
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/branches/%00/", 404), ("/new/?branch=%00", 400), ("/popular/?branch=a%00b", 400)],
+)
+def test_a_nul_in_a_branch_code_is_refused_not_an_error(opac, path, status):
+    assert opac.get(path).status == status  # PostgreSQL refuses NUL in a parameter: no 500

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Actor:
-    """`code` is what the logs record ("user:12", "system:daily", "cli:alice"); no names."""
+    """`code` is what the logs record ("user:12", "patron:7", "system:daily", "cli:alice");
+    no names."""
 
     code: str
     user: AbstractBaseUser | AnonymousUser | None = field(default=None, compare=False)
@@ -21,6 +22,11 @@ class Actor:
     @classmethod
     def for_user(cls, user: AbstractBaseUser | AnonymousUser) -> Actor:
         return cls(code=f"user:{user.pk}", user=user)
+
+    @classmethod
+    def for_patron(cls, patron_id: int) -> Actor:
+        """The patron themself, acting through self-service (the OPAC's account pages)."""
+        return cls(code=f"patron:{patron_id}")
 
     @classmethod
     def system(cls, job: str, *, granted: frozenset[str] = frozenset()) -> Actor:

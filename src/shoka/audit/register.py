@@ -89,6 +89,13 @@ RULES: Final[dict[str, Rule]] = {
         "Command line only: `shoka notices fetch TOKEN` by an operator of the server, who "
         "holds the key file (audit-logged). No staff screen reads it.",
     ),
+    "selfservice.patronsession": Rule(
+        "Self-service sessions (OPAC sign-in, docs/opac-self-service.md): which patron a "
+        "session token belongs to; the token itself only as its SHA-256 hash.",
+        "Ends after 30 idle minutes or 4 hours; ended and expired sessions are deleted by "
+        "shoka.selfservice.services.purge (run now and then by the patron API).",
+        "The patron API only (the OPAC, signed requests); no staff screen reads it.",
+    ),
     "audit.auditevent": Rule(
         "Audit log: every state change, with patron ids only (no personal data in clear).",
         "Append-only, never deleted (hash-chained); patron ids only.",

@@ -11,6 +11,7 @@ the OPAC's statement timeout (shoka.admission.dbtimeout).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +69,9 @@ STATUS_LABELS: dict[str, Promise] = {
     "in_repair": _("in repair"),
 }
 
+#: A branch code as the staff side allows it (a slug); anything else cannot name a branch.
+#: Checked before a query: PostgreSQL refuses a NUL in a parameter with an error.
+BRANCH_CODE = re.compile(r"[A-Za-z0-9_.-]{1,32}\Z")
 MAX_LIST = 200  # the longest list page any caller may ask for
 NEW_ARRIVAL_MAX_DAYS = 366
 
@@ -168,6 +172,7 @@ def _arrival_items(branch: str | None, category: str | None, days: int) -> Q:
     since = timezone.localdate() - dt.timedelta(days=days - 1)
     where = Q(acquired_on__gte=since, acquired_on__lte=timezone.localdate())
     if branch:
+        _check_branch(branch)
         where &= Q(branch=branch)
     if category:
         if category not in CATEGORY_CODES:
@@ -228,6 +233,7 @@ def popular(
             raise ValueError(f"unknown category {category!r} (NDC class 0–9)")
         records = records.filter(ndc__startswith=category)
     if branch:
+        _check_branch(branch)
         records = records.filter(
             id__in=PublicItem.objects.filter(branch=branch).values("record_id")
         )
@@ -243,13 +249,22 @@ def branches() -> list[PublicBranch]:
     return list(PublicBranch.objects.filter(is_active=True).order_by("position", "code"))
 
 
+def _check_branch(code: str) -> None:
+    if not BRANCH_CODE.match(code):
+        raise ValueError(f"{code!r} is not a branch code")
+
+
 def get_branch(code: str) -> PublicBranch | None:
+    if not BRANCH_CODE.match(code):
+        return None
     return PublicBranch.objects.filter(code=code, is_active=True).first()
 
 
 def calendar(code: str, start: dt.date, end: dt.date) -> list[PublicCalendarDay]:
     """The branch's published days from ``start`` to ``end`` inclusive (days outside the
     published window are simply absent)."""
+    if not BRANCH_CODE.match(code):
+        return []
     return list(
         PublicCalendarDay.objects.filter(branch_id=code, date__gte=start, date__lte=end).order_by(
             "date"
@@ -261,5 +276,5 @@ def open_today(codes: list[str] | None = None) -> dict[str, PublicCalendarDay]:
     """Today's calendar entry per branch code (absent when not published)."""
     days = PublicCalendarDay.objects.filter(date=timezone.localdate())
     if codes is not None:
-        days = days.filter(branch_id__in=codes)
+        days = days.filter(branch_id__in=[c for c in codes if BRANCH_CODE.match(c)])
     return {d.branch_id: d for d in days}

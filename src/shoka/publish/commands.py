@@ -120,9 +120,16 @@ def opac_group() -> None:
     show_default=True,
     help="Where this OPAC will be reachable from the staff side.",
 )
-def opac_init(staff_key: str | None, public_url: str) -> None:
-    """Create an empty public instance: its Django secret, its database (migrated) and the
-    staff public key it verifies changesets with; print what the staff side needs."""
+@click.option(
+    "--staff-api",
+    default=None,
+    help="The staff side's patron API URL, e.g. https://staff.example/patron-api/v1/ "
+    "(self-service; docs/opac-self-service.md).",
+)
+def opac_init(staff_key: str | None, public_url: str, staff_api: str | None) -> None:
+    """Create an empty public instance: its Django secret, its database (migrated), the
+    staff public key it verifies changesets with and its own service key for the patron
+    API; print what the staff side needs."""
     os.environ["DJANGO_SETTINGS_MODULE"] = OPAC_SETTINGS
     from shoka.settings.base import SHOKA_DATA_DIR, SHOKA_KEY_DIR
 
@@ -148,6 +155,19 @@ def opac_init(staff_key: str | None, public_url: str) -> None:
             "no staff public key yet: run `shoka publish key` on the staff side and give its "
             "output to `shoka opac init --staff-key KEY` (or SHOKA_PUBLISH_STAFF_KEY)"
         )
+    from shoka.opac.account import keys as service_keys
+
+    if staff_api:
+        try:
+            click.echo(
+                f"staff patron API: {service_keys.write_staff_api_url(SHOKA_KEY_DIR, staff_api)}"
+            )
+        except ValueError as exc:
+            raise click.ClickException(f"--staff-api: {exc}") from exc
+    service_file = os.environ.get("SHOKA_OPAC_SERVICE_KEY_FILE")
+    service_public, _ = service_keys.service_key(
+        SHOKA_KEY_DIR, Path(service_file) if service_file else None
+    )
     subprocess.run(
         [sys.executable, "-m", "django", "migrate", "--verbosity", "0"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": OPAC_SETTINGS},
@@ -158,6 +178,7 @@ def opac_init(staff_key: str | None, public_url: str) -> None:
     click.echo("")
     click.echo("On the staff side, set:")
     click.echo(f"  SHOKA_PUBLISH_URL={receiver}")
+    click.echo(f"  SHOKA_PATRON_API_OPAC_KEY={service_public}")
     click.echo("then run `shoka publish --full` once, and `shoka publish` after changes.")
 
 

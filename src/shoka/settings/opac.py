@@ -73,6 +73,19 @@ SHOKA_PUBLISH_STAFF_KEY = env("SHOKA_PUBLISH_STAFF_KEY") or (
 # as its database; never the staff index.
 SHOKA_SEARCH_INDEX_DIR = env("SHOKA_OPAC_SEARCH_INDEX_DIR", str(SHOKA_DATA_DIR / "index" / "opac"))
 
+# --- Patron self-service (docs/opac-self-service.md) --------------------------------------
+# The staff side's patron API (e.g. https://staff.library.example/patron-api/v1/), from
+# SHOKA_OPAC_STAFF_API_URL or the file `shoka opac init --staff-api URL` writes.
+SHOKA_OPAC_STAFF_API_URL = env("SHOKA_OPAC_STAFF_API_URL") or (
+    read_secret_file(SHOKA_KEY_DIR / "staff-api-url") or ""
+)
+# The OPAC's own Ed25519 service key (private, mode 0600; `shoka opac init` creates it):
+# every request to the patron API is signed with it. The staff side's answers are checked
+# with SHOKA_PUBLISH_STAFF_KEY above.
+SHOKA_OPAC_SERVICE_KEY_FILE = env(
+    "SHOKA_OPAC_SERVICE_KEY_FILE", str(SHOKA_KEY_DIR / "opac-service-ed25519.pem")
+)
+SHOKA_OPAC_STAFF_API_TIMEOUT = env_int("SHOKA_OPAC_STAFF_API_TIMEOUT", 10)
 # The library's name in the header of every public page (docs/opac.md), in Japanese and in
 # English (the English pages fall back to the Japanese name).
 SHOKA_OPAC_LIBRARY_NAME = env("SHOKA_OPAC_LIBRARY_NAME", "書架 shoka")

@@ -17,6 +17,7 @@ from .base import (
     env_bool,
     env_int,
     postgresql_options,
+    read_secret_file,
     sqlite_database,
 )
 
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "shoka.circulation",
     "shoka.notices",
     "shoka.audit",
+    "shoka.selfservice",
     "shoka.staff",
     "axes",
     "django_otp",
@@ -141,3 +143,28 @@ SHOKA_NOTICE_LINES_DAYS = env_int("SHOKA_NOTICE_LINES_DAYS", 30)
 SHOKA_PUBLISH_KEY_FILE = env("SHOKA_PUBLISH_KEY_FILE", str(SHOKA_KEY_DIR / "publish-ed25519.pem"))
 SHOKA_PUBLISH_URL = env("SHOKA_PUBLISH_URL", "")
 SHOKA_PUBLISH_TARGET = env("SHOKA_PUBLISH_TARGET", "opac")
+
+# --- The patron API for the OPAC's self-service pages (docs/opac-self-service.md) ----------
+# The OPAC's service PUBLIC key (base64 Ed25519, printed by `shoka opac init`): every request
+# to /patron-api/v1/ must be signed with its private half. Answers are signed with the
+# publishing key above. Without this key the patron API answers 503 to everything.
+SHOKA_PATRON_API_OPAC_KEY = env("SHOKA_PATRON_API_OPAC_KEY") or (
+    read_secret_file(SHOKA_KEY_DIR / "opac-service.pub") or ""
+)
+# Sessions end after this many idle minutes, and this many hours after sign-in at the latest.
+SHOKA_PATRON_SESSION_MINUTES = env_int("SHOKA_PATRON_SESSION_MINUTES", 30)
+SHOKA_PATRON_SESSION_MAX_HOURS = env_int("SHOKA_PATRON_SESSION_MAX_HOURS", 4)
+# Wrong PINs: `failures` within `window_minutes` lock the card for `lock_minutes`.
+SHOKA_PIN_LOCKOUT = {
+    "failures": env_int("SHOKA_PIN_LOCKOUT_FAILURES", 5),
+    "window_minutes": env_int("SHOKA_PIN_LOCKOUT_WINDOW_MINUTES", 15),
+    "lock_minutes": env_int("SHOKA_PIN_LOCKOUT_MINUTES", 30),
+}
+# Rate limits of the patron API (`limits` notation); counted in memory or in Redis.
+SHOKA_PATRON_API_RATE_STORAGE = env("SHOKA_PATRON_API_RATE_STORAGE", "memory://")
+SHOKA_PATRON_API_LIMITS = {
+    "sign_in_per_card": env("SHOKA_PATRON_API_SIGN_IN_PER_CARD", "10/minute"),
+    "sign_in": env("SHOKA_PATRON_API_SIGN_IN", "600/minute"),
+    "per_session": env("SHOKA_PATRON_API_PER_SESSION", "120/minute"),
+    "all": env("SHOKA_PATRON_API_ALL", "6000/minute"),
+}

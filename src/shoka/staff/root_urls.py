@@ -16,5 +16,8 @@ urlpatterns = [
         public_view(RedirectView.as_view(pattern_name="staff:login", query_string=True)),
     ),
     path("admin/", admin.site.urls),
+    # The patron API for the OPAC's self-service pages: signed requests only
+    # (shoka.staff.patronapi; docs/opac-self-service.md).
+    path("patron-api/v1/", include("shoka.staff.patronapi.urls")),
     path("i18n/setlang/", public_view(set_language), name="set_language"),
 ]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 
 from shoka.admission.config import Policy
 from shoka.opac import catalogue
+from shoka.opac.api.availability import MEANINGS
 from shoka.opac.caching import catalogue_version, public_cached
 from shoka.search.query import QueryError
 from shoka.search.service import MAX_OFFSET, SORTS, SearchRequest
@@ -579,15 +580,7 @@ def developers(request: HttpRequest) -> HttpResponse:
         {
             "policy": policy,
             "base": request.build_absolute_uri("/").rstrip("/"),
-            "availability_terms": [
-                ("貸出可", _("a copy can be borrowed now")),
-                ("蔵書あり", _("held, but no copy is on the shelf to borrow right now")),
-                ("館内のみ", _("held for use in the library only")),
-                ("貸出中", _("every copy is on loan")),
-                ("予約中", _("copies are reserved for other patrons")),
-                ("準備中", _("being prepared (in transit, being processed)")),
-                ("休館中", _("the branch is closed today")),
-                ("蔵書なし", _("not held")),
-            ],
+            # One source for the words' meanings: the availability policy itself.
+            "availability_terms": [(str(word), meaning) for word, meaning in MEANINGS.items()],
         },
     )

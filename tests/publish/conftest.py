@@ -73,6 +73,27 @@ class Opac:
         with urllib.request.urlopen(self.url + "status", timeout=30) as response:
             return int(json.loads(response.read())["expected"])
 
+    def shoka(self, *args: str) -> str:
+        """Run `shoka ARGS` as the OPAC's operator would, with its home and database."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOKA_", "DJANGO_"))}
+        env["SHOKA_HOME"] = str(self.home)
+        if self.database_url:
+            env["SHOKA_OPAC_DATABASE_URL"] = self.database_url
+        done = subprocess.run(
+            [*SHOKA, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        """GET a page of the public site (path from the site's root)."""
+        root = self.url.removesuffix("/publish/")
+        try:
+            with urllib.request.urlopen(root + path, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
     def dump(self) -> Path | None:
         """On PostgreSQL, copy every table of the OPAC's database to `dump/<table>.csv` under
         its home (the nightly backup an operator would keep next to it); on SQLite the database

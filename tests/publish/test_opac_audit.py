@@ -2,9 +2,10 @@
 through the real services — registrations, checkouts, holds, returns — is published to a
 live OPAC process with a database of its own, each change showing there within five seconds;
 afterwards `shoka audit scan --fail-on-findings` over everything the OPAC wrote (its whole
-SHOKA_HOME: database or its dump, search index, access and server logs, keys) finds
-nothing. The same scan finds the test's patrons as soon as a staff-side file of them — the
-overdue list the 2010 vendor left on the web server — is copied into that folder.
+SHOKA_HOME: database or its dump, search index, open-data dumps, access and server logs,
+keys) finds nothing. The same scan finds the test's patrons as soon as a staff-side file
+of them — the overdue list the 2010 vendor left on the web server — is copied into that
+folder.
 
 People are generated from a seed (`shoka.demo.people`); the catalogue is the demo's
 generated titles with their authors and readings, which the scanner must not take for
@@ -21,6 +22,7 @@ import random
 import subprocess
 import sys
 import time
+import urllib.parse
 from dataclasses import replace
 from pathlib import Path
 
@@ -169,6 +171,19 @@ def test_nothing_personal_reaches_the_opac_and_the_scanner_would_see_it(
         )
     assert max(delays) < VISIBLE_WITHIN_S
 
+    # The public side at work: pages, API and feed requests (in its access log), and the
+    # nightly open-data dumps (`shoka opac dump`, served at /data/).
+    for path in (
+        "/",
+        f"/search?q={urllib.parse.quote(bibs[0].title)}",
+        f"/records/{bibs[0].pk}",
+        "/new/",
+        f"/api/v1/records/{bibs[1].pk}",
+        "/feeds/new-arrivals.atom",
+    ):
+        assert opac.get(path)[0] == 200, path
+    opac.shoka("opac", "dump", "--quiet")
+
     # Everything the OPAC wrote: its home folder (on PostgreSQL with its database dumped there).
     home = opac.home
     opac.dump()
@@ -176,6 +191,7 @@ def test_nothing_personal_reaches_the_opac_and_the_scanner_would_see_it(
     assert any(p.startswith("logs/access.log") for p in written)
     assert (home / "logs" / "access.log").stat().st_size > 0  # the receiver's requests
     assert any(p.startswith("data/index/opac/") for p in written)
+    assert any(p.startswith("data/opendata/") and p.endswith(".csv.gz") for p in written)
     assert any(p.startswith(("data/opac.sqlite3", "dump/public_publicrecord.csv")) for p in written)
     status, report = _scan(home, tmp_path)
     assert (status, report["files"]) == (0, []), report

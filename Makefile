@@ -98,7 +98,7 @@ release-gate: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy src
+	$(BIN)/mypy src bench
 
 ## bench: benchmarks (not part of `make test`); results go to bench/results/
 bench: $(STAMP)

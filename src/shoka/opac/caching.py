@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -27,10 +28,32 @@ from shoka.publish.public.models import ReceiverState
 View = Callable[..., HttpResponse]
 
 
+# The version is asked for several times per request (ETag, Last-Modified, the view) and on
+# every request: it is read from the database at most once a second per process. A page may
+# so carry the previous version's ETag for up to a second after a changeset is applied,
+# which only costs that client one more full answer later.
+VERSION_TTL = 1.0
+_version: tuple[float, tuple[int, dt.datetime | None]] = (-VERSION_TTL, (0, None))
+
+
 def catalogue_version() -> tuple[int, dt.datetime | None]:
     """(last applied changeset sequence, when it was applied); (0, None) before the first."""
+    global _version
+    read_at, value = _version
+    now = time.monotonic()
+    if now - read_at < VERSION_TTL:
+        return value
     row = ReceiverState.objects.filter(id=1).values_list("last_sequence", "applied_at").first()
-    return (int(row[0]), row[1]) if row else (0, None)
+    value = (int(row[0]), row[1]) if row else (0, None)
+    _version = (now, value)
+    return value
+
+
+def forget_version() -> None:
+    """Read the version from the database at the next call (the receiver calls this after
+    applying a changeset, so a page served by the receiving process is never stale)."""
+    global _version
+    _version = (-VERSION_TTL, (0, None))
 
 
 def _etag(request: HttpRequest, *_args: Any, **_kwargs: Any) -> str:

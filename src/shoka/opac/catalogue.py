@@ -244,9 +244,22 @@ def popular(
 # -- branches and their calendars ---------------------------------------------------------------
 
 
+_branches: tuple[int, list[PublicBranch]] = (-1, [])
+
+
 def branches() -> list[PublicBranch]:
-    """The active branches in their public order."""
-    return list(PublicBranch.objects.filter(is_active=True).order_by("position", "code"))
+    """The active branches in their public order. Every page asks (header, result lists):
+    the list is kept per catalogue version (it changes only with a changeset)."""
+    global _branches
+    from .caching import catalogue_version
+
+    sequence, _applied = catalogue_version()
+    cached_at, value = _branches
+    if cached_at == sequence and sequence > 0:
+        return list(value)
+    value = list(PublicBranch.objects.filter(is_active=True).order_by("position", "code"))
+    _branches = (sequence, value)
+    return list(value)
 
 
 def _check_branch(code: str) -> None:

@@ -95,6 +95,9 @@ def _apply_in_order(changeset: dict[str, Any]) -> Outcome:
         state.last_sequence = sequence
         state.applied_at = timezone.now()
         state.save(update_fields=["last_sequence", "applied_at"])
+    from shoka.opac.caching import forget_version
+
+    forget_version()
     return Outcome(200, {"status": "applied", "expected": sequence + 1})
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -161,6 +162,7 @@ def _start_opac(
             env=env,
             stdout=access,
             stderr=errors,
+            start_new_session=True,  # its own process group: stopped at once below
         )
     opac = Opac(f"http://127.0.0.1:{port}/publish/", tmp_path / "opac", database_url)
     try:
@@ -175,7 +177,9 @@ def _start_opac(
                 time.sleep(0.2)
         yield opac
     finally:
-        server.terminate()
+        # SIGQUIT is gunicorn's quick shutdown (SIGTERM waits for idle keep-alive threads);
+        # the whole group, so `shoka serve` and its gunicorn stop together.
+        os.killpg(server.pid, signal.SIGQUIT)
         server.wait(timeout=20)
         if scratch and admin_url:
             with psycopg.connect(admin_url, autocommit=True) as conn:

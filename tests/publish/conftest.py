@@ -56,6 +56,7 @@ class Opac:
     url: str  # the receiver, e.g. http://127.0.0.1:PORT/publish/
     home: Path
     database_url: str | None
+    init_output: str = ""  # what `shoka opac init` printed (the settings it asks for)
 
     def post(self, body: bytes, signature: str | None) -> tuple[int, dict[str, Any]]:
         headers = {"Content-Type": "application/json"}
@@ -129,8 +130,13 @@ class Opac:
 
 
 def _start_opac(
-    tmp_path: Path, public_key: str, extra_env: dict[str, str] | None = None
+    tmp_path: Path,
+    public_key: str,
+    extra_env: dict[str, str] | None = None,
+    init_args: tuple[str, ...] = (),
 ) -> Iterator[Opac]:
+    """`shoka opac init` (with ``init_args``) and `shoka serve --site opac` in a process
+    group of their own; its access and server logs go to logs/ under its home."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOKA_", "DJANGO_"))}
     env["SHOKA_HOME"] = str(tmp_path / "opac")
     env.update(extra_env or {})
@@ -145,7 +151,16 @@ def _start_opac(
         env["SHOKA_OPAC_DATABASE_URL"] = database_url
     port = _free_port()
     init = subprocess.run(
-        [*SHOKA, "opac", "init", "--staff-key", public_key, "--url", f"http://127.0.0.1:{port}"],
+        [
+            *SHOKA,
+            "opac",
+            "init",
+            "--staff-key",
+            public_key,
+            "--url",
+            f"http://127.0.0.1:{port}",
+            *init_args,
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -164,7 +179,7 @@ def _start_opac(
             stderr=errors,
             start_new_session=True,  # its own process group: stopped at once below
         )
-    opac = Opac(f"http://127.0.0.1:{port}/publish/", tmp_path / "opac", database_url)
+    opac = Opac(f"http://127.0.0.1:{port}/publish/", tmp_path / "opac", database_url, init.stdout)
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -3,19 +3,13 @@
 staff side's patron API (pytest-django's live_server, which must then trust the service
 key init printed).
 
-Its server's output (Django's log and gunicorn's JSON access log) goes to a file inside its
+Its server's output (Django's log and gunicorn's JSON access log) goes to logs/ inside its
 SHOKA_HOME, so that the privacy check reads the logs along with the database."""
 
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,15 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from django.conf import settings
-
-SHOKA = [sys.executable, "-m", "shoka.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.publish.conftest import _free_port as free_port  # noqa: F401 — used by the tests
+from tests.publish.conftest import _start_opac
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -113,66 +100,11 @@ class SelfServiceOpac:
 
 
 def start_opac(tmp_path: Path, staff_key: str, staff_api: str) -> Iterator[SelfServiceOpac]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOKA_", "DJANGO_"))}
-    home = tmp_path / "opac"
-    env["SHOKA_HOME"] = str(home)
-    scratch = admin_url = database_url = None
-    if settings.TEST_DB == "postgresql":
-        db = settings.DATABASES["default"]
-        scratch = f"shoka_selfservice_{os.getpid()}_{free_port()}"
-        admin_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/postgres"
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{scratch}"')
-        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{scratch}"
-        env["SHOKA_OPAC_DATABASE_URL"] = database_url
-    port = free_port()
-    init = subprocess.run(
-        [
-            *SHOKA,
-            "opac",
-            "init",
-            "--staff-key",
-            staff_key,
-            "--staff-api",
-            staff_api,
-            "--url",
-            f"http://127.0.0.1:{port}",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert init.returncode == 0, init.stderr
-    match = re.search(r"SHOKA_PATRON_API_OPAC_KEY=(\S+)", init.stdout)
-    assert match, init.stdout
-    (home / "logs").mkdir()
-    log = (home / "logs" / "opac.log").open("wb")
-    server = subprocess.Popen(
-        [*SHOKA, "serve", "--site", "opac", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: stopped at once below
-    )
-    opac = SelfServiceOpac(f"http://127.0.0.1:{port}", home, database_url, match.group(1))
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(opac.base + "/robots.txt", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        yield opac
-    finally:
-        # SIGQUIT is gunicorn's quick shutdown (SIGTERM waits for idle keep-alive threads).
-        os.killpg(server.pid, signal.SIGQUIT)
-        server.wait(timeout=20)
-        log.close()
-        if scratch and admin_url:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    """The publishing tests' live OPAC (tests/publish/conftest.py), initialised with the
+    staff side's patron API; yields it with the service key init printed."""
+    for opac in _start_opac(tmp_path, staff_key, init_args=("--staff-api", staff_api)):
+        match = re.search(r"SHOKA_PATRON_API_OPAC_KEY=(\S+)", opac.init_output)
+        assert match, opac.init_output
+        yield SelfServiceOpac(
+            opac.url.removesuffix("/publish/"), opac.home, opac.database_url, match.group(1)
+        )

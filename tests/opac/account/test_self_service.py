@@ -152,7 +152,7 @@ def test_sign_in_renew_hold_cancel_sign_out_and_the_opac_keeps_nothing(
 
     # Nothing of the patron anywhere the OPAC wrote: database, index, logs, keys.
     stored = opac.stored_text()
-    assert any(p.endswith("opac.log") for p, _ in stored)
+    assert any(p.endswith("access.log") for p, _ in stored)
     for secret in (name, card, pin, name.replace(" ", "")):
         leaks = [p for p, data in stored if secret.encode() in data]
         assert leaks == [], f"the OPAC stored patron data in {leaks}"

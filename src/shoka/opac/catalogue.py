@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,13 +30,16 @@ __all__ = [
     "CATEGORIES",
     "STATUS_LABELS",
     "Arrival",
+    "BranchCopies",
     "BranchHoldings",
     "RecordPage",
     "branches",
     "calendar",
+    "copies_by_branch",
     "count_new_arrivals",
     "get_branch",
     "get_record",
+    "hold_queues",
     "new_arrivals",
     "open_today",
     "popular",
@@ -154,6 +158,38 @@ def get_record(record_id: int) -> RecordPage | None:
         holdings=holdings,
         available=sum(1 for i in items if i.status == "available"),
         total=len(items),
+    )
+
+
+@dataclass
+class BranchCopies:
+    """A title's copies at one branch: the branch name published on them, and (status,
+    loanable) per copy."""
+
+    name: str
+    copies: list[tuple[str, bool]] = field(default_factory=list)
+
+
+def copies_by_branch(record_ids: Iterable[int]) -> dict[int, dict[str, BranchCopies]]:
+    """{record id: {branch code: BranchCopies}} for many titles in one query (a result page's,
+    or the titles of up to 100 ISBNs); withdrawn copies left out."""
+    out: dict[int, dict[str, BranchCopies]] = {}
+    rows = (
+        PublicItem.objects.filter(record_id__in=list(record_ids))
+        .exclude(status="withdrawn")
+        .order_by("record_id", "id")
+        .values_list("record_id", "branch", "branch_name", "status", "loanable")
+    )
+    for record_id, branch, branch_name, status, loanable in rows:
+        at = out.setdefault(record_id, {})
+        at.setdefault(branch, BranchCopies(branch_name)).copies.append((status, loanable))
+    return out
+
+
+def hold_queues(record_ids: Iterable[int]) -> dict[int, int]:
+    """{record id: 予約件数} of the given titles that exist."""
+    return dict(
+        PublicRecord.objects.filter(id__in=list(record_ids)).values_list("id", "hold_queue")
     )
 
 

@@ -353,8 +353,6 @@ def titles_by_isbn(isbns: list[str]) -> dict[str, list[Title]]:
     """ISBN-13 → the records that carry it. The OPAC's index finds them (it knows the ISBN-10
     and -13 forms); then two queries fetch every record's queue and copies at once, instead
     of a record page per record (100 ISBNs would otherwise be some 300 queries)."""
-    from shoka.publish.public.models import PublicItem, PublicRecord
-
     found: dict[str, list[int]] = {}
     for isbn13 in isbns:
         result = catalogue.search(
@@ -362,20 +360,16 @@ def titles_by_isbn(isbns: list[str]) -> dict[str, list[Title]]:
         )
         found[isbn13] = sorted(hit.id for hit in result.hits)
     ids = {record_id for record_ids in found.values() for record_id in record_ids}
+    copies = catalogue.copies_by_branch(ids)
     titles = {
-        record_id: Title(record_id, queue)
-        for record_id, queue in PublicRecord.objects.filter(id__in=ids).values_list(
-            "id", "hold_queue"
+        record_id: Title(
+            record_id,
+            queue,
+            {code: [Copy(*c) for c in at.copies] for code, at in copies.get(record_id, {}).items()},
+            {code: at.name for code, at in copies.get(record_id, {}).items()},
         )
+        for record_id, queue in catalogue.hold_queues(ids).items()
     }
-    items = PublicItem.objects.filter(record_id__in=ids).order_by("record_id", "id")
-    for record_id, branch, name, status, loanable in items.values_list(
-        "record_id", "branch", "branch_name", "status", "loanable"
-    ):
-        title = titles.get(record_id)
-        if title is not None:
-            title.copies.setdefault(branch, []).append(Copy(status, loanable))
-            title.branch_names.setdefault(branch, name)
     return {
         isbn13: [titles[i] for i in record_ids if i in titles]
         for isbn13, record_ids in found.items()

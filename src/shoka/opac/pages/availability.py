@@ -5,7 +5,7 @@ branch can lend it now; a result list shows that per branch (貸出可 at 中央
 
 from __future__ import annotations
 
-from shoka.publish.public.models import PublicItem
+from shoka.opac import catalogue
 
 LENT = frozenset({"on_loan", "in_transit", "on_hold_shelf"})
 
@@ -25,17 +25,7 @@ def state(statuses: list[tuple[str, bool]]) -> str:
 def by_branch(record_ids: list[int]) -> dict[int, dict[str, tuple[str, str]]]:
     """{record id: {branch code: (branch name as published on the copy, availability)}},
     withdrawn copies left out."""
-    copies: dict[int, dict[str, list[tuple[str, bool]]]] = {}
-    names: dict[str, str] = {}
-    rows = (
-        PublicItem.objects.filter(record_id__in=record_ids)
-        .exclude(status="withdrawn")
-        .values_list("record_id", "branch", "branch_name", "status", "loanable")
-    )
-    for record_id, branch, branch_name, status, loanable in rows:
-        copies.setdefault(record_id, {}).setdefault(branch, []).append((status, loanable))
-        names[branch] = branch_name
     return {
-        record_id: {code: (names[code], state(statuses)) for code, statuses in branches.items()}
-        for record_id, branches in copies.items()
+        record_id: {code: (at.name, state(at.copies)) for code, at in branches.items()}
+        for record_id, branches in catalogue.copies_by_branch(record_ids).items()
     }

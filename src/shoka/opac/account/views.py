@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -252,36 +253,39 @@ def _refusals(answer: Answer) -> list[str]:
     return [str(r.get("message", "")) for r in answer.data.get("refusals", []) if r]
 
 
-@account_page
-@require_POST
-def renew(request: HttpRequest, loan_id: int) -> HttpResponse:
+def _act(request: HttpRequest, path: str, *, done: str, missing: str | Promise) -> HttpResponse:
+    """Forward one POST action on the patron's own loan or hold to the staff patron API:
+    back to the account page when it is done, with the reason when it is refused."""
     token = _token(request)
     if not token:
         return _to_sign_in(request)
-    answer = call("POST", f"loans/{loan_id}/renew", token=token)
+    answer = call("POST", path, token=token)
     if _session_ended(answer):
         return _to_sign_in(request, ended=True)
     if answer.status == 200:
-        return HttpResponseRedirect("/account/?done=renewed", status=303)
+        return HttpResponseRedirect(f"/account/?done={done}", status=303)
     if answer.status == 404:
-        return _account(request, token, status=404, problem=_("No such loan on your card."))
+        return _account(request, token, status=404, problem=missing)
     return _account(request, token, status=409, refusals=_refusals(answer))
+
+
+@account_page
+@require_POST
+def renew(request: HttpRequest, loan_id: int) -> HttpResponse:
+    return _act(
+        request, f"loans/{loan_id}/renew", done="renewed", missing=_("No such loan on your card.")
+    )
 
 
 @account_page
 @require_POST
 def cancel(request: HttpRequest, hold_id: int) -> HttpResponse:
-    token = _token(request)
-    if not token:
-        return _to_sign_in(request)
-    answer = call("POST", f"holds/{hold_id}/cancel", token=token)
-    if _session_ended(answer):
-        return _to_sign_in(request, ended=True)
-    if answer.status == 200:
-        return HttpResponseRedirect("/account/?done=cancelled", status=303)
-    if answer.status == 404:
-        return _account(request, token, status=404, problem=_("No such hold on your card."))
-    return _account(request, token, status=409, refusals=_refusals(answer))
+    return _act(
+        request,
+        f"holds/{hold_id}/cancel",
+        done="cancelled",
+        missing=_("No such hold on your card."),
+    )
 
 
 # --- placing a hold -----------------------------------------------------------------------------

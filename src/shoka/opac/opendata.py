@@ -44,45 +44,14 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
+from shoka.publish import allowlist
+
 CHUNK = 2000
 MANIFEST = "index.json"
-RECORD_FIELDS = [
-    "id",
-    "title",
-    "title_reading",
-    "title_romanized",
-    "responsibility",
-    "authors",
-    "publisher",
-    "publisher_reading",
-    "year",
-    "edition",
-    "extent",
-    "isbns",
-    "jpno",
-    "ndc",
-    "subjects",
-    "subject_readings",
-    "series",
-    "series_reading",
-    "volume",
-    "material_type",
-    "language",
-    "hold_queue",
-    "loan_count",
-]
-ITEM_FIELDS = [
-    "record_id",
-    "branch",
-    "branch_name",
-    "location",
-    "location_name",
-    "call_number",
-    "status",
-    "loanable",
-    "due_on",
-    "acquired_on",
-]
+# The columns are the allowlist's (shoka.publish.allowlist): what may leave the staff zone is
+# what the dumps carry, in its order; copies are keyed by their record instead of nesting.
+RECORD_FIELDS = [name for name in allowlist.RECORD_FIELDS if name != "items"]
+ITEM_FIELDS = ["record_id", *(name for name in allowlist.ITEM_FIELDS if name != "id")]
 DESCRIPTIONS = {
     "catalogue": "bibliographic records (書誌)",
     "holdings": "copies per branch (所蔵): location, call number, status, due date",

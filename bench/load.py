@@ -50,6 +50,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
@@ -571,6 +572,40 @@ async def flooder(run: Run, connections: int, active: Callable[[], bool]) -> Non
         await asyncio.gather(*(one(session) for _ in range(connections)))
 
 
+async def _start_flooder(
+    run: Run, args: argparse.Namespace, scratch: Path
+) -> asyncio.subprocess.Process:
+    """(c)'s flooder in a process of its own (bench/load_flood.py): its connections busy a
+    loop of their own, not the one that times the patrons' requests here."""
+    spec = {
+        "base": run.base,
+        "paths": run.paths,
+        "queries": run.queries,
+        "record_ids": run.record_ids,
+        "connections": args.flood_connections,
+        "seconds": args.short_minutes * 60,
+    }
+    (scratch / "spec.json").write_text(json.dumps(spec))
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.load_flood", str(scratch / "spec.json"),
+        str(scratch / "samples.json"), cwd=REPO,
+    )  # fmt: skip
+
+
+async def _finish_flooder(run: Run, flood: asyncio.subprocess.Process, scratch: Path) -> None:
+    try:
+        await asyncio.wait_for(flood.wait(), timeout=60)
+    except TimeoutError:
+        flood.kill()
+        await flood.wait()
+    out = scratch / "samples.json"
+    rows = json.loads(out.read_text()) if out.exists() else []
+    if flood.returncode != 0 or not rows:
+        log(f"  the flooder's process ended with {flood.returncode} and {len(rows)} samples")
+    for start, ms, status, kind, retry in rows:
+        run.record("flooder", Sample(start, ms, status, kind, "c", retry))
+
+
 async def sample_connections(
     run: Run, counter: ConnectionCounter, out: list[tuple[str, int, int]]
 ) -> None:
@@ -634,7 +669,6 @@ async def measure(args: argparse.Namespace, run: Run, counter: ConnectionCounter
     crawl_b = asyncio.create_task(
         crawler(run, args.fast_rate, lambda: run.phase == "b", None, 0, m.checks)
     )
-    flood = asyncio.create_task(flooder(run, args.flood_connections, lambda: run.phase == "c"))
 
     async def phase(name: str, seconds: float) -> None:
         run.phase = name
@@ -655,11 +689,14 @@ async def measure(args: argparse.Namespace, run: Run, counter: ConnectionCounter
     log(f"(b) crawler at {args.fast_rate:.0f}/s for {args.short_minutes * 60:.0f} s")
     await phase("b", args.short_minutes * 60)
     log(f"(c) {args.flood_connections} connections flooding for {args.short_minutes * 60:.0f} s")
-    await phase("c", args.short_minutes * 60)
+    with tempfile.TemporaryDirectory() as scratch:
+        flood = await _start_flooder(run, args, Path(scratch))
+        await phase("c", args.short_minutes * 60)
+        await _finish_flooder(run, flood, Path(scratch))
     run.phase = "d"
     await asyncio.sleep(1)
     run.stop = True
-    await asyncio.gather(*patrons, crawl_a, crawl_b, flood, sampler, return_exceptions=True)
+    await asyncio.gather(*patrons, crawl_a, crawl_b, sampler, return_exceptions=True)
     run.stop = False
     log(f"(d) search throughput at concurrency {args.levels}, {args.level_seconds:.0f} s each")
     # Level by level, the page and then the minimal view, so that both see the same machine.

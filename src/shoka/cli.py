@@ -258,8 +258,14 @@ def _gunicorn(host: str, port: int, workers: int, threads: int = 1) -> list[str]
     """gunicorn's command line for one site (docs/cli.md, "serve"). Sync workers, one per core
     (../shared/notes: more workers than cores only add latency); a request that runs longer
     than 30 s is stopped and its worker replaced, so no page can hold a database connection
-    for minutes, whoever asks for it. With threads > 1 (the OPAC), threaded workers."""
-    threaded = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    for minutes, whoever asks for it. With threads > 1 (the OPAC), threaded workers that also
+    leave a connection unread for a moment after refusing it with 429
+    (shoka.admission.worker)."""
+    threaded = (
+        ["--worker-class", "shoka.admission.worker.OpacWorker", "--threads", str(threads)]
+        if threads > 1
+        else []
+    )
     return [
         sys.executable,
         "-m",

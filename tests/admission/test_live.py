@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -45,7 +46,9 @@ def _wait_for(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:
         if proc.poll() is not None:
             raise AssertionError(f"the server exited with {proc.returncode}")
         try:
-            _get(url, timeout=1)
+            # A long timeout: the master listens before its worker has loaded the site, and a
+            # request abandoned meanwhile would still be answered (and counted) later.
+            _get(url, timeout=20)
             return
         except OSError:
             time.sleep(0.2)
@@ -123,3 +126,49 @@ def test_shoka_serve_opac_answers_429_with_retry_after(tmp_path):
     assert [c[0] for c in codes] == [200] * 4 + [429] * 2
     retry = int(codes[-1][1]["Retry-After"])
     assert 1 <= retry <= 60
+
+
+def _ask(conn: http.client.HTTPConnection, path: str) -> tuple[int, dict[str, str], float]:
+    started = time.monotonic()
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    return response.status, dict(response.headers), time.monotonic() - started
+
+
+def test_a_refused_connection_is_not_read_again_until_its_retry_after(tmp_path):
+    """The worker answers the 429 at once and then leaves that keep-alive connection unread
+    for the Retry-After (1-2 s): a client that ignores it gets about one refusal a second per
+    connection, while another network's requests are answered at once meanwhile."""
+    port = _free_port()
+    env = _env(
+        tmp_path, DJANGO_SETTINGS_MODULE="shoka.settings.opac", SHOKA_OPAC_PER_CLIENT="3/second"
+    )
+    proc = subprocess.Popen(_gunicorn("127.0.0.1", port, 1, 4), env=env)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/robots.txt", proc)
+        time.sleep(1.1)  # the probe's hit leaves the second window
+        flood = http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=10, source_address=("127.0.0.1", 0)
+        )
+        other = http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=10, source_address=("127.0.3.1", 0)
+        )
+        first = [_ask(flood, "/robots.txt") for _ in range(4)]
+        # The next request on the refused connection waits for the hold …
+        sender = threading.Thread(target=lambda: first.append(_ask(flood, "/robots.txt")))
+        sender.start()
+        time.sleep(0.3)
+        # … while a client of another network is answered at once.
+        meanwhile = _ask(other, "/robots.txt")
+        sender.join(10)
+        flood.close()
+        other.close()
+    finally:
+        _stop(proc)
+    assert [status for status, _, _ in first[:4]] == [200, 200, 200, 429]
+    refused = first[3]
+    assert refused[1]["Retry-After"] == "1" and refused[2] < 0.5  # the refusal itself: at once
+    held = first[4]
+    assert held[0] in (200, 429) and held[2] >= 0.9  # read only after the hold
+    assert meanwhile[0] == 200 and meanwhile[2] < 0.5

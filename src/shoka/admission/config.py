@@ -33,10 +33,13 @@ class Policy:
     per_api_key: str = DEFAULT_PER_API_KEY
     ipv4_prefix: int = 24
     ipv6_prefix: int = 56
-    # Requests one process runs at once; the next is refused at once with 503. 0: no cap.
+    # Requests one process runs at once; the next waits at most concurrency_wait for a slot
+    # and is then refused with 503. 0: no cap.
     max_concurrent: int = 4
     # How long a request may wait for a free slot before it is refused (seconds; 0: none).
-    concurrency_wait: float = 0.0
+    # A short wait absorbs the bursts of ordinary traffic (keep-alive connections do not
+    # spread evenly over the worker processes) without letting a queue build up.
+    concurrency_wait: float = 0.05
     busy_retry_after: int = 2
     storage: str = "memory://"
     trusted_proxies: tuple[Network, ...] = ()

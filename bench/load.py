@@ -775,7 +775,7 @@ def write_results(
         f"| date | {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC |",
         f"| machine | {describe()} |",
         f"| Python / Django / aiohttp | {platform.python_version()} / {django.get_version()} / {aiohttp.__version__} |",
-        f"| server | `shoka serve --site opac`'s gunicorn command line: {os.cpu_count()} workers × {os.environ.get('SHOKA_OPAC_THREADS', '8')} threads, admission defaults (20/s and 600/min per /24, 4 requests at once per process) |",
+        f"| server | `shoka serve --site opac`'s gunicorn command line: {os.cpu_count()} workers × {os.environ.get('SHOKA_OPAC_THREADS', '8')} threads, admission defaults (20/s and 600/min per /24; 4 requests at once per process, the next waiting up to 50 ms for a slot; a connection refused with 429 is read again after its Retry-After) |",
         f"| catalogue | {info['records']:,} published records, {info['items']:,} copies (`shoka demo --bibs {args.records:,}`, seed {args.seed}) |",
         f"| preparation | staff side `shoka demo` {info['demo_s']:,.0f} s; **`shoka publish --full` to the live OPAC: {info['publish_s']:,.0f} s, {info['rate']:,.0f} records/s** end to end (build, sign, push, apply); the receiver's own time {info['receiver_s']:,.0f} s over {info['changesets']:,} changesets, {info['receiver_rate']:,.0f} records/s ({info['date']}, load {info['load']:.1f}) |",
         f"| paths | search `{run.paths['search']}`, record `{run.paths['record']}`, new arrivals `{run.paths['new']}` |",
@@ -786,6 +786,9 @@ def write_results(
         "## Patrons beside the crawler and the flood",
         "",
         f"Milliseconds, patrons' requests (search and record pages) answered 200. p50/p99 pooled over the phase; in brackets the median and lowest–highest of the per-slice p99 ((a) and the baseline alternate in {len([s for s in m.slices if s[0] == 'a'])} slices of {args.slice:.0f} s each). Ratio = p99 ÷ the baseline's pooled p99, same session.",
+        "",
+        f"The crawler of (b) sends its next request as soon as the previous one is answered, at most {args.fast_rate:.0f} a second; the flooder of (c), in a process of its own, sends on each of its connections without pause. "
+        "After a 429 the server reads that connection's next request only once its Retry-After has passed (`shoka.admission.worker`), so the rates they reach (last column) are what the server let them have.",
         "",
         "| phase | patrons' requests | errors | p50 | p99 | p99 per slice | p99 ÷ baseline | target | other client: requests, statuses |",
         "|---|---:|---:|---:|---:|---|---:|---|---|",

@@ -7,6 +7,7 @@ anonymous visitor gets no cookie and no server-side state."""
 from __future__ import annotations
 
 import calendar as calendar_module
+import functools
 import html
 import itertools
 from dataclasses import dataclass
@@ -164,7 +165,9 @@ def _facet_labels(branch_names: dict[str, str]) -> dict[str, dict[str, str]]:
     }
 
 
+@functools.lru_cache(maxsize=4096)
 def _pair(key: str, value: str) -> str:
+    """``key=value`` as ``QueryDict.urlencode`` writes it (facet values recur on every page)."""
     return f"{quote_plus(key)}={quote_plus(value)}"
 
 
@@ -269,6 +272,8 @@ def _hits_html(hits: list[tuple[Any, list[tuple[str, str, str]]]]) -> SafeString
     no_copies = _escape(_("No copies"))
     by_branch = _escape(_("Availability by branch"))
     parts = []
+    # A page's hits share a few (branch, state) pairs: each is written once.
+    branch_items: dict[tuple[str, str, str], str] = {}
     for hit, branches in hits:
         f = hit.fields
         parts.append(
@@ -279,11 +284,15 @@ def _hits_html(hits: list[tuple[Any, list[tuple[str, str, str]]]]) -> SafeString
             parts.append(f'\n    <div class="reading" lang="ja">{reading}</div>')
         parts.append(f"\n    <div>{_escape(byline(f))}</div>\n    ")
         if branches:
-            items = "".join(
-                f'\n      <li>{_escape(name)}: <span class="status {_escape(css)}">{_escape(state)}'
-                "</span></li>"
-                for name, state, css in branches
-            )
+            items = ""
+            for branch in branches:
+                item = branch_items.get(branch)
+                if item is None:
+                    name, state, css = (_escape(text) for text in branch)
+                    item = branch_items[branch] = (
+                        f'\n      <li>{name}: <span class="status {css}">{state}</span></li>'
+                    )
+                items += item
             parts.append(f'<ul class="branches" aria-label="{by_branch}">{items}\n    </ul>')
         else:
             parts.append(f'<div class="muted">{no_copies}</div>')

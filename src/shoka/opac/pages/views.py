@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from shoka.admission.config import Policy
@@ -372,8 +373,14 @@ def _pages(links_to: QueryLinks, page: int, last: int) -> list[tuple[int | None,
 @public_cached()
 def search(request: HttpRequest) -> HttpResponse:
     params = request.GET
+    search_q = params.get("q", "")
     context: dict[str, Any] = {
-        "search_q": params.get("q", ""),
+        "search_q": search_q,
+        # The title and the count are written here, not with {% blocktranslate %}, which
+        # costs several times a plain variable.
+        "title": mark_safe(_("Search: %(q)s") % {"q": _escape(search_q)})  # noqa: S308 — escaped
+        if search_q
+        else _("Search"),
         # Given, not left missing: a missing variable costs the template engine an exception.
         "unpublished": False,
         "error": "",
@@ -402,6 +409,7 @@ def search(request: HttpRequest) -> HttpResponse:
     per_record = availability.by_branch([hit.id for hit in response.hits])
     last = min(MAX_PAGE, max(1, -(-response.total // PER_PAGE)))
     page = response.page
+    first, last_shown = (page - 1) * PER_PAGE + 1, min(response.total, page * PER_PAGE)
     links_to = QueryLinks(params)
     facet_labels = _facet_labels(branch_names)
     states = labels.texts(labels.BRANCH_AVAILABILITY)
@@ -415,8 +423,13 @@ def search(request: HttpRequest) -> HttpResponse:
         ),
         facets_html=_facets_html(_facets(links_to, response.facets, facet_labels)),
         active_filters=_active_filters(links_to, search_request, facet_labels),
-        first=(page - 1) * PER_PAGE + 1,
-        last_shown=min(response.total, page * PER_PAGE),
+        first=first,
+        found=ngettext(
+            "%(counter)s record found",
+            "%(counter)s records found, showing %(first)s–%(last)s",
+            response.total,
+        )
+        % {"counter": response.total, "first": first, "last": last_shown},
         pages_html=_pages_html(_pages(links_to, page, last), page) if last > 1 else "",
         sort_hidden_html=_sort_hidden_html(links_to),
         sort_options_html=_sort_options_html(params.get("sort", "relevance")),

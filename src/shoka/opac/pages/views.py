@@ -182,6 +182,8 @@ class QueryLinks:
     def __init__(self, params: QueryDict) -> None:
         self.lists = {key: list(values) for key, values in params.lists()}
         self._encoded = {key: [_pair(key, v) for v in values] for key, values in self.lists.items()}
+        # Without the page: what a link that only adds a new parameter starts with.
+        self._kept = "&".join(p for key, ps in self._encoded.items() if key != "page" for p in ps)
 
     def href(self, **changes: list[str] | None) -> str:
         """``?query`` with each named parameter set to its list of values (None: removed);
@@ -202,7 +204,9 @@ class QueryLinks:
         return self.href(**{key: [v for v in self.lists.get(key, []) if v != value]})
 
     def toggle(self, key: str, value: str) -> str:
-        values = self.lists.get(key, [])
+        values = self.lists.get(key)
+        if not values:  # (the usual case: a facet not yet chosen) added at the end
+            return f"?{self._kept}&{_pair(key, value)}" if self._kept else f"?{_pair(key, value)}"
         return self.href(
             **{key: [v for v in values if v != value] if value in values else [*values, value]}
         )

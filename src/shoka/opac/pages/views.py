@@ -18,7 +18,7 @@ from urllib.parse import quote_plus
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -270,10 +270,16 @@ def _facets_html(facets: list[tuple[str, list[FacetLink]]]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped
 
 
+@functools.lru_cache(maxsize=8)
+def _record_url(_prefix: str, _urlconf: str | None) -> str:
+    """A record page's address without the id (for the script prefix and URLconf given)."""
+    return reverse("opac-record", args=[0]).removesuffix("0")
+
+
 def _hits_html(hits: list[tuple[Any, list[tuple[str, str, str]]]]) -> SafeString:
     """The result list's items as HTML, for the same reason as :func:`_facets_html`: twenty
     hits with their branches through template tags cost several times the search."""
-    record_url = reverse("opac-record", args=[0]).removesuffix("0")
+    record_url = _record_url(get_script_prefix(), get_urlconf())
     no_copies = _escape(_("No copies"))
     by_branch = _escape(_("Availability by branch"))
     parts = []

@@ -61,7 +61,8 @@ class ChromeNode(template.Node):
 
     def render(self, context: template.Context) -> SafeString:
         key = (
-            translation.get_language() or "",
+            # the i18n context processor's copy of get_language(), cheaper to read here
+            context.get("LANGUAGE_CODE") or translation.get_language() or "",
             str(getattr(settings, "SHOKA_OPAC_LIBRARY_NAME", "")),
             str(getattr(settings, "SHOKA_OPAC_LIBRARY_NAME_EN", "")),
         )

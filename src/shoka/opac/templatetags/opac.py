@@ -78,7 +78,8 @@ def chrome(parser: template.base.Parser, token: template.base.Token) -> ChromeNo
     and the site's settings (navigation, footer, links to static files), rendered once per
     language in each process instead of on every request — the base template's links and
     translations cost more than a whole result list (bench/load (d)). Nothing inside may use
-    a request's variables (the query, the path) or a block."""
+    a request's variables (the query, the path) or a block; links inside are reversed once,
+    with the site's one script prefix."""
     nodelist = parser.parse(("endchrome",))
     parser.delete_first_token()
     if nodelist.get_nodes_by_type(BlockNode):

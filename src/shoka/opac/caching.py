@@ -11,6 +11,7 @@ arrivals and the calendar's "today" — on the date; the ETag covers all four.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import time
 from collections.abc import Callable
@@ -70,10 +71,13 @@ def _last_modified(_request: HttpRequest, *_args: Any, **_kwargs: Any) -> dt.dat
     if applied is None:
         return None
     # Answers that depend on the date change at midnight even without a changeset.
-    midnight = timezone.make_aware(
-        dt.datetime.combine(timezone.localdate(), dt.time.min), timezone.get_current_timezone()
-    )
-    return max(applied, midnight)
+    return max(applied, _midnight(timezone.localdate(), timezone.get_current_timezone()))
+
+
+@functools.lru_cache(maxsize=8)
+def _midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """The start of ``day`` in ``zone`` (asked for on every page; it changes once a day)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), zone)
 
 
 def public_cached(max_age: int = 300) -> Callable[[View], View]:

@@ -5,6 +5,7 @@ as the staff side (one translation for both)."""
 from __future__ import annotations
 
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 MATERIAL_TYPES: dict[str, Promise] = {
@@ -93,6 +94,23 @@ WEEKDAYS_SHORT: list[Promise] = [
 ]
 
 
+#: {(id of one of the mappings above, language): {value: translated label}}. The mappings are
+#: module constants and a language's translations do not change while the process runs, so
+#: each label is translated once per language instead of on every use (a result page shows
+#: a hundred of them).
+_translated: dict[tuple[int, str], tuple[dict[str, Promise], dict[str, str]]] = {}
+
+
+def texts(mapping: dict[str, Promise]) -> dict[str, str]:
+    """{value: label in the active language} of one of the module-level tables above (each
+    is translated once per language). Not to be changed by the caller."""
+    key = (id(mapping), get_language() or "")
+    found = _translated.get(key)
+    if found is None or found[0] is not mapping:  # (the table is kept, so its id is too)
+        found = _translated[key] = (mapping, {code: str(text) for code, text in mapping.items()})
+    return found[1]
+
+
 def label(mapping: dict[str, Promise], value: str) -> str:
-    found = mapping.get(value)
-    return str(found) if found is not None else value
+    """The label of a coded value in the active language; the value itself when unknown."""
+    return texts(mapping).get(value, value)

@@ -7,19 +7,22 @@ anonymous visitor gets no cookie and no server-side state."""
 from __future__ import annotations
 
 import calendar as calendar_module
+import functools
+import html
 import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from shoka.admission.config import Policy
@@ -146,56 +149,85 @@ def _search_request(params: QueryDict) -> SearchRequest:
     )
 
 
-def _facet_label(name: str, value: str, branch_names: dict[str, str]) -> str:
-    if name == "material_type":
-        return labels.label(labels.MATERIAL_TYPES, value)
-    if name == "language":
-        return labels.label(labels.LANGUAGES, value)
-    if name == "availability":
-        return labels.label(labels.AVAILABILITY, value)
-    if name == "branch":
-        return branch_names.get(value, value)
-    if name == "ndc1":
-        if value == "none":
-            return _("No NDC class")
-        return f"{value} {dict(catalogue.CATEGORIES).get(value, '')}".strip()
-    return value
+_CATEGORY_NAMES = dict(catalogue.CATEGORIES)
 
 
-def _without(params: QueryDict, key: str, value: str | None = None) -> str:
-    query = params.copy()
-    query.pop("page", None)
-    if value is None:
-        query.pop(key, None)
-    else:
-        query.setlist(key, [v for v in query.getlist(key) if v != value])
-    return "?" + query.urlencode()
+def _facet_labels(branch_names: dict[str, str]) -> dict[str, dict[str, str]]:
+    """{facet: {value: label in the active language}}; a value not in its table is shown
+    as it is."""
+    ndc = {code: f"{code} {text}".strip() for code, text in labels.texts(_CATEGORY_NAMES).items()}
+    ndc["none"] = _("No NDC class")
+    return {
+        "material_type": labels.texts(labels.MATERIAL_TYPES),
+        "language": labels.texts(labels.LANGUAGES),
+        "availability": labels.texts(labels.AVAILABILITY),
+        "branch": branch_names,
+        "ndc1": ndc,
+    }
 
 
-def _toggle(params: QueryDict, key: str, value: str) -> str:
-    query = params.copy()
-    query.pop("page", None)
-    values = query.getlist(key)
-    query.setlist(key, [v for v in values if v != value] if value in values else [*values, value])
-    return "?" + query.urlencode()
+@functools.lru_cache(maxsize=4096)
+def _pair(key: str, value: str) -> str:
+    """``key=value`` as ``QueryDict.urlencode`` writes it (facet values recur on every page)."""
+    return f"{quote_plus(key)}={quote_plus(value)}"
 
 
-def _decade(params: QueryDict, decade: int) -> tuple[str, bool]:
-    query = params.copy()
-    query.pop("page", None)
-    active = (params.get("year_from"), params.get("year_to")) == (str(decade), str(decade + 9))
-    if active:
-        query.pop("year_from", None)
-        query.pop("year_to", None)
-    else:
-        query["year_from"], query["year_to"] = str(decade), str(decade + 9)
-    return "?" + query.urlencode(), active
+class QueryLinks:
+    """Links to the current search with some parameters changed, always without ``page``,
+    written as ``QueryDict.copy()`` + changes + ``urlencode()`` would write them (same order
+    and encoding) — but each parameter is encoded once per page, not once per link: a result
+    page has up to ~150 such links, and copying the QueryDict for each cost more than the
+    rest of the page (bench/load (d))."""
+
+    def __init__(self, params: QueryDict) -> None:
+        self.lists = {key: list(values) for key, values in params.lists()}
+        self._encoded = {key: [_pair(key, v) for v in values] for key, values in self.lists.items()}
+        # Without the page: what a link that only adds a new parameter starts with.
+        self._kept = "&".join(p for key, ps in self._encoded.items() if key != "page" for p in ps)
+
+    def href(self, **changes: list[str] | None) -> str:
+        """``?query`` with each named parameter set to its list of values (None: removed);
+        a parameter not set before goes last, as ``QueryDict.setlist`` puts it."""
+        changes = {"page": None, **changes}
+        parts: list[str] = []
+        for key, encoded in self._encoded.items():
+            if key not in changes:
+                parts.extend(encoded)
+            elif (values := changes[key]) is not None:
+                parts.extend(_pair(key, v) for v in values)
+        for key, values in changes.items():
+            if key not in self._encoded and values is not None:
+                parts.extend(_pair(key, v) for v in values)
+        return "?" + "&".join(parts)
+
+    def without(self, key: str, value: str) -> str:
+        return self.href(**{key: [v for v in self.lists.get(key, []) if v != value]})
+
+    def toggle(self, key: str, value: str) -> str:
+        values = self.lists.get(key)
+        if not values:  # (the usual case: a facet not yet chosen) added at the end
+            return f"?{self._kept}&{_pair(key, value)}" if self._kept else f"?{_pair(key, value)}"
+        return self.href(
+            **{key: [v for v in values if v != value] if value in values else [*values, value]}
+        )
+
+    def last(self, key: str) -> str | None:
+        values = self.lists.get(key)
+        return values[-1] if values else None
+
+    def decade(self, decade: int) -> tuple[str, bool]:
+        start, end = str(decade), str(decade + 9)
+        if (self.last("year_from"), self.last("year_to")) == (start, end):
+            return self.href(year_from=None, year_to=None), True
+        return self.href(year_from=[start], year_to=[end]), False
 
 
 def _facets(
-    params: QueryDict, facets: dict[str, list[Any]], branch_names: dict[str, str]
+    links_to: QueryLinks, facets: dict[str, list[Any]], facet_labels: dict[str, dict[str, str]]
 ) -> list[tuple[str, list[FacetLink]]]:
     out = []
+    titles = labels.texts(labels.FACET_TITLES)
+    decades = _("%(start)d–%(end)d")
     for name in labels.FACET_ORDER:
         links = []
         for facet in facets.get(name, []):
@@ -203,16 +235,22 @@ def _facets(
                 if not facet.value[:-1].isdigit():
                     continue
                 decade = int(facet.value[:-1])
-                href, active = _decade(params, decade)
-                text = _("%(start)d–%(end)d") % {"start": decade, "end": decade + 9}
+                href, active = links_to.decade(decade)
+                text = decades % {"start": decade, "end": decade + 9}
             else:
-                active = facet.value in params.getlist(name)
-                href = _toggle(params, name, facet.value)
-                text = _facet_label(name, facet.value, branch_names)
+                active = facet.value in links_to.lists.get(name, ())
+                href = links_to.toggle(name, facet.value)
+                text = facet_labels.get(name, {}).get(facet.value, facet.value)
             links.append(FacetLink(text, facet.count, href, active))
         if links:
-            out.append((str(labels.FACET_TITLES[name]), links))
+            out.append((titles[name], links))
     return out
+
+
+def _escape(text: Any) -> str:
+    """``django.utils.html.escape`` without its laziness check (the same characters, the
+    same entities): the result list escapes a few hundred strings."""
+    return html.escape(str(text))
 
 
 def _facets_html(facets: list[tuple[str, list[FacetLink]]]) -> SafeString:
@@ -221,38 +259,51 @@ def _facets_html(facets: list[tuple[str, list[FacetLink]]]) -> SafeString:
     search itself (bench/load (d))."""
     parts = []
     for title, links in facets:
-        parts.append(f"<h3>{escape(title)}</h3><ul>")
+        parts.append(f"<h3>{_escape(title)}</h3><ul>")
         for link in links:
             current = ' aria-current="true"' if link.active else ""
             parts.append(
-                f'<li><a href="{escape(link.href)}"{current} rel="nofollow">{escape(link.label)}'
+                f'<li><a href="{_escape(link.href)}"{current} rel="nofollow">{_escape(link.label)}'
                 f'</a> <span class="muted">({int(link.count)})</span></li>'
             )
         parts.append("</ul>")
     return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped
 
 
+@functools.lru_cache(maxsize=8)
+def _record_url(_prefix: str, _urlconf: str | None) -> str:
+    """A record page's address without the id (for the script prefix and URLconf given)."""
+    return reverse("opac-record", args=[0]).removesuffix("0")
+
+
 def _hits_html(hits: list[tuple[Any, list[tuple[str, str, str]]]]) -> SafeString:
     """The result list's items as HTML, for the same reason as :func:`_facets_html`: twenty
     hits with their branches through template tags cost several times the search."""
-    record_url = reverse("opac-record", args=[0]).removesuffix("0")
-    no_copies = escape(_("No copies"))
-    by_branch = escape(_("Availability by branch"))
+    record_url = _record_url(get_script_prefix(), get_urlconf())
+    no_copies = _escape(_("No copies"))
+    by_branch = _escape(_("Availability by branch"))
     parts = []
+    # A page's hits share a few (branch, state) pairs: each is written once.
+    branch_items: dict[tuple[str, str, str], str] = {}
     for hit, branches in hits:
         f = hit.fields
         parts.append(
-            f'<li>\n    <a class="title" href="{record_url}{int(hit.id)}">{escape(f["title"])}</a>'
+            f'<li>\n    <a class="title" href="{record_url}{int(hit.id)}">{_escape(f["title"])}</a>'
         )
         if f.get("title_reading"):
-            parts.append(f'\n    <div class="reading" lang="ja">{escape(f["title_reading"])}</div>')
-        parts.append(f"\n    <div>{escape(byline(f))}</div>\n    ")
+            reading = _escape(f["title_reading"])
+            parts.append(f'\n    <div class="reading" lang="ja">{reading}</div>')
+        parts.append(f"\n    <div>{_escape(byline(f))}</div>\n    ")
         if branches:
-            items = "".join(
-                f'\n      <li>{escape(name)}: <span class="status {escape(css)}">{escape(state)}'
-                "</span></li>"
-                for name, state, css in branches
-            )
+            items = ""
+            for branch in branches:
+                item = branch_items.get(branch)
+                if item is None:
+                    name, state, css = (_escape(text) for text in branch)
+                    item = branch_items[branch] = (
+                        f'\n      <li>{name}: <span class="status {css}">{state}</span></li>'
+                    )
+                items += item
             parts.append(f'<ul class="branches" aria-label="{by_branch}">{items}\n    </ul>')
         else:
             parts.append(f'<div class="muted">{no_copies}</div>')
@@ -260,8 +311,43 @@ def _hits_html(hits: list[tuple[Any, list[tuple[str, str, str]]]]) -> SafeString
     return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped
 
 
+def _pages_html(pages: list[tuple[int | None, str]], current: int) -> SafeString:
+    """The pagination's items (for the same reason as :func:`_facets_html`)."""
+    parts = []
+    for number, href in pages:
+        if number is None:
+            parts.append('<li><span aria-hidden="true">…</span></li>')
+        elif number == current:
+            parts.append(f'<li><span aria-current="page">{number}</span></li>')
+        else:
+            parts.append(f'<li><a href="{_escape(href)}">{number}</a></li>')
+    return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped
+
+
+def _sort_hidden_html(links_to: QueryLinks) -> SafeString:
+    """The current search's parameters but the sort order and page, for the re-sort form."""
+    return mark_safe(  # noqa: S308 — every value is escaped
+        "".join(
+            f'<input type="hidden" name="{_escape(key)}" value="{_escape(value)}">'
+            for key, values in links_to.lists.items()
+            if key not in ("sort", "page")
+            for value in values
+        )
+    )
+
+
+def _sort_options_html(current: str) -> SafeString:
+    return mark_safe(  # noqa: S308 — every value is escaped
+        "".join(
+            f'<option value="{_escape(key)}"{" selected" if key == current else ""}>'
+            f"{_escape(text)}</option>"
+            for key, text in labels.texts(labels.SORTS).items()
+        )
+    )
+
+
 def _active_filters(
-    params: QueryDict, request: SearchRequest, branch_names: dict[str, str]
+    links_to: QueryLinks, request: SearchRequest, facet_labels: dict[str, dict[str, str]]
 ) -> list[ActiveFilter]:
     out = []
     for name, values in request.filters.items():
@@ -269,20 +355,18 @@ def _active_filters(
             out.append(
                 ActiveFilter(
                     str(labels.FACET_TITLES[name]),
-                    _facet_label(name, value, branch_names),
-                    _without(params, name, value),
+                    facet_labels.get(name, {}).get(value, value),
+                    links_to.without(name, value),
                 )
             )
     if request.year_from is not None or request.year_to is not None:
-        query = params.copy()
-        for key in ("page", "year_from", "year_to"):
-            query.pop(key, None)
         span = f"{request.year_from or ''}–{request.year_to or ''}"
-        out.append(ActiveFilter(str(labels.FACET_TITLES["year"]), span, "?" + query.urlencode()))
+        href = links_to.href(year_from=None, year_to=None)
+        out.append(ActiveFilter(str(labels.FACET_TITLES["year"]), span, href))
     return out
 
 
-def _pages(params: QueryDict, page: int, last: int) -> list[tuple[int | None, str]]:
+def _pages(links_to: QueryLinks, page: int, last: int) -> list[tuple[int | None, str]]:
     """Page numbers around the current one, with None for a gap."""
     shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
     out: list[tuple[int | None, str]] = []
@@ -290,9 +374,7 @@ def _pages(params: QueryDict, page: int, last: int) -> list[tuple[int | None, st
     for number in shown:
         if number - previous > 1:
             out.append((None, ""))
-        query = params.copy()
-        query["page"] = str(number)
-        out.append((number, "?" + query.urlencode()))
+        out.append((number, links_to.href(page=[str(number)])))
         previous = number
     return out
 
@@ -301,11 +383,18 @@ def _pages(params: QueryDict, page: int, last: int) -> list[tuple[int | None, st
 @public_cached()
 def search(request: HttpRequest) -> HttpResponse:
     params = request.GET
+    search_q = params.get("q", "")
     context: dict[str, Any] = {
-        "search_q": params.get("q", ""),
-        "sorts": [(key, str(text)) for key, text in labels.SORTS.items()],
-        "sort": params.get("sort", "relevance"),
-        "params": params,
+        "search_q": search_q,
+        # The title and the count are written here, not with {% blocktranslate %}, which
+        # costs several times a plain variable.
+        "title": mark_safe(_("Search: %(q)s") % {"q": _escape(search_q)})  # noqa: S308 — escaped
+        if search_q
+        else _("Search"),
+        # Given, not left missing: a missing variable costs the template engine an exception.
+        "unpublished": False,
+        "error": "",
+        "too_deep": False,
     }
     sequence, _applied = catalogue_version()
     if sequence == 0:
@@ -330,19 +419,30 @@ def search(request: HttpRequest) -> HttpResponse:
     per_record = availability.by_branch([hit.id for hit in response.hits])
     last = min(MAX_PAGE, max(1, -(-response.total // PER_PAGE)))
     page = response.page
+    first, last_shown = (page - 1) * PER_PAGE + 1, min(response.total, page * PER_PAGE)
+    links_to = QueryLinks(params)
+    facet_labels = _facet_labels(branch_names)
+    states = labels.texts(labels.BRANCH_AVAILABILITY)
     context.update(
         response=response,
         hits_html=_hits_html(
             [
-                (hit, _hit_branches(per_record.get(hit.id, {}), order, branch_names))
+                (hit, _hit_branches(per_record.get(hit.id, {}), order, branch_names, states))
                 for hit in response.hits
             ]
         ),
-        facets_html=_facets_html(_facets(params, response.facets, branch_names)),
-        active_filters=_active_filters(params, search_request, branch_names),
-        first=(page - 1) * PER_PAGE + 1,
-        last_shown=min(response.total, page * PER_PAGE),
-        pages=_pages(params, page, last) if last > 1 else [],
+        facets_html=_facets_html(_facets(links_to, response.facets, facet_labels)),
+        active_filters=_active_filters(links_to, search_request, facet_labels),
+        first=first,
+        found=ngettext(
+            "%(counter)s record found",
+            "%(counter)s records found, showing %(first)s–%(last)s",
+            response.total,
+        )
+        % {"counter": response.total, "first": first, "last": last_shown},
+        pages_html=_pages_html(_pages(links_to, page, last), page) if last > 1 else "",
+        sort_hidden_html=_sort_hidden_html(links_to),
+        sort_options_html=_sort_options_html(params.get("sort", "relevance")),
         page=page,
         last_page=last,
         capped=response.total > MAX_PAGE * PER_PAGE,
@@ -351,15 +451,14 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _hit_branches(
-    availability: dict[str, tuple[str, str]], branch_order: dict[str, int], names: dict[str, str]
+    availability: dict[str, tuple[str, str]],
+    branch_order: dict[str, int],
+    names: dict[str, str],
+    states: dict[str, str],
 ) -> list[tuple[str, str, str]]:
     """(branch name, availability label, CSS class) per branch holding the title."""
     return [
-        (
-            names.get(code, published),
-            labels.label(labels.BRANCH_AVAILABILITY, value),
-            f"avail-{value}",
-        )
+        (names.get(code, published), states.get(value, value), f"avail-{value}")
         for code, (published, value) in sorted(
             availability.items(), key=lambda kv: (branch_order.get(kv[0], 1_000_000), kv[0])
         )
@@ -471,7 +570,7 @@ def new_arrivals(request: HttpRequest) -> HttpResponse:
             "branches": names,
             "categories": catalogue.CATEGORIES,
             "feed_url": feed_url,
-            "pages": _pages(params, page, last) if last > 1 else [],
+            "pages": _pages(QueryLinks(params), page, last) if last > 1 else [],
             "page": page,
         },
     )

@@ -13,6 +13,7 @@ import uuid
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.test import Client
 from django.urls import path
@@ -39,9 +40,37 @@ def _slow(request):
     return HttpResponse("slow")
 
 
+def _timed_out(request):
+    """A real statement timeout of the test database: SQLite's progress handler interrupting
+    the query (as shoka.admission.dbtimeout does), PostgreSQL's statement_timeout."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        connection.connection.set_progress_handler(lambda: 1, 1)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        finally:
+            connection.connection.set_progress_handler(None, 1)
+    else:
+        # in a savepoint: the test's transaction stays usable after the cancelled statement
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 50")
+            cursor.execute("SELECT pg_sleep(2)")
+    return HttpResponse("not reached")
+
+
+def _broken(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table_here")
+    return HttpResponse("not reached")
+
+
 class Urls:
     urlpatterns = [
         path("", _page),
+        path("timed-out", _timed_out),
+        path("api/v1/timed-out", _timed_out),
+        path("broken", _broken),
         path("api/v1/search", _api),
         path("slow", _slow),
         path("publish/changesets", _page),
@@ -273,3 +302,19 @@ def test_a_short_wait_for_a_slot_admits_the_request_when_one_frees_up(admitted):
 def test_switched_off_admits_everything(admitted):
     client = admitted(per_client="1/minute", max_concurrent=1, enabled=False)()
     assert {_get(client).status_code for _ in range(5)} == {200}
+
+
+@pytest.mark.django_db
+def test_a_query_stopped_by_the_statement_timeout_is_a_503_with_retry_after(admitted):
+    client = admitted(busy_retry_after=4)(raise_request_exception=False)
+    page = _get(client, "/timed-out")
+    assert page.status_code == 503 and page["Retry-After"] == "4"
+    assert page["Cache-Control"] == "no-store" and "busy" in page.content.decode()
+    api = _get(client, "/api/v1/timed-out", ip="198.51.100.3")
+    assert api.status_code == 503 and json.loads(api.content)["error"] == "busy"
+
+
+@pytest.mark.django_db
+def test_other_database_errors_are_still_server_errors(admitted):
+    client = admitted()(raise_request_exception=False)
+    assert _get(client, "/broken").status_code == 500

@@ -35,6 +35,19 @@ class _Deadline:
         return 1 if self.until and time.monotonic() > self.until else 0
 
 
+def is_statement_timeout(exc: BaseException) -> bool:
+    """A query stopped by the statement timeout: SQLite's "interrupted" (the progress handler
+    above) or PostgreSQL's query_canceled (SQLSTATE 57014), as Django raises them."""
+    from django.db import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if isinstance(cause, sqlite3.OperationalError):
+        return str(cause) == "interrupted"
+    return getattr(cause, "sqlstate", None) == "57014"
+
+
 def install_statement_timeout(sender: Any, connection: Any, **_: Any) -> None:
     """connection_created receiver (the admission app's ready())."""
     if connection.vendor != "sqlite":

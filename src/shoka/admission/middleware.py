@@ -11,6 +11,7 @@ Nothing is stored per visitor except short-lived counters in memory or Redis.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable
 
@@ -21,7 +22,10 @@ from django.utils.translation import gettext, gettext_noop
 
 from . import clients
 from .config import Policy
+from .dbtimeout import is_statement_timeout
 from .limiter import ClientLimiter
+
+logger = logging.getLogger(__name__)
 
 API_KEY_HEADER = "HTTP_X_API_KEY"
 API_KEY_PARAM = "api_key"
@@ -123,3 +127,11 @@ class AdmissionMiddleware:
             return self.get_response(request)
         finally:
             self.slots.release()
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A query stopped by the statement timeout means the database is too slow right now:
+        a 503 with Retry-After, like the concurrency cap's, not a 500 (one warning line)."""
+        if not is_statement_timeout(exception):
+            return None
+        logger.warning("statement timeout: %s answered 503", request.path)
+        return refusal(request, 503, self.policy.busy_retry_after, self._is_api(request))

@@ -5,14 +5,16 @@ language, and the facet links keep the visitor's parameters as they were written
 from __future__ import annotations
 
 import copy
+import json
 from html import unescape
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
 
+from .conftest import public_item, public_record
 from .html import Page
-from .sample import BRANCHES, DUE, KOKORO, RECORDS
+from .sample import BRANCHES, DUE, KOKORO, RECORDS, TODAY
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +43,27 @@ def test_availability_per_branch_follows_the_next_changeset(opac):
     assert status == 200 and headers["etag"].startswith(f'"c{sequence}-')
     assert "中央図書館: 貸出中" in page.text and "東分館: 貸出可" in page.text
     assert "中央図書館: 貸出可" not in page.text
+
+
+def test_the_count_of_new_arrivals_follows_the_next_changeset(opac):
+    def total(path: str) -> int:
+        answer = opac.get(path)
+        assert answer.status == 200
+        return int(json.loads(answer.body)["total"])
+
+    before = total("/api/v1/new-arrivals")
+    assert total("/api/v1/new-arrivals") == before  # asked again: the kept count
+    literature = total("/api/v1/new-arrivals?category=9")
+    opac.publish(
+        records=[
+            public_record(
+                9001, "新しい小説", ndc="913.6", items=[public_item(90011, acquired_on=TODAY)]
+            )
+        ]
+    )
+    assert total("/api/v1/new-arrivals") == before + 1
+    assert total("/api/v1/new-arrivals?category=9") == literature + 1
+    assert total("/api/v1/new-arrivals?category=0") == total("/api/v1/new-arrivals?category=0")
 
 
 def test_the_site_header_is_in_the_visitors_language(opac):

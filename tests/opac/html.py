@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import quote
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
@@ -83,3 +85,9 @@ class Page:
 
     def result_titles(self) -> list[str]:
         return [" ".join(a.text.split()) for a in self.find_all("a", class_="title")]
+
+
+def get(opac: Any, path: str, **headers: str) -> tuple[int, dict[str, str], Page]:
+    """GET a page of a live OPAC (tests/opac/conftest.py): status, headers, parsed page."""
+    answer = opac.get(quote(path, safe="/?&=%:+,;-"), headers=headers or None)
+    return answer.status, answer.headers, Page(answer.body)

@@ -14,7 +14,7 @@ import pytest
 from shoka.admission.config import DEFAULT_PER_CLIENT
 
 from .conftest import RELAXED_ADMISSION
-from .html import Page
+from .html import Page, get
 from .sample import BRANCHES, DUE, KOKORO, RECORDS, STOCKTAKING, TAOCP, TODAY
 
 
@@ -22,11 +22,6 @@ from .sample import BRANCHES, DUE, KOKORO, RECORDS, STOCKTAKING, TAOCP, TODAY
 def opac(live_opac: Any) -> Any:
     live_opac.publish(records=RECORDS, branches=BRANCHES)
     return live_opac
-
-
-def get(opac: Any, path: str, **headers: str) -> tuple[int, dict[str, str], Page]:
-    answer = opac.get(quote(path, safe="/?&=%:+,;-"), headers=headers or None)
-    return answer.status, answer.headers, Page(answer.body)
 
 
 def test_home_shows_search_new_arrivals_popular_and_branches_today(opac):

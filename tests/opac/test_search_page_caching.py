@@ -8,12 +8,12 @@ import copy
 import json
 from html import unescape
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote_plus
 
 import pytest
 
 from .conftest import public_item, public_record
-from .html import Page
+from .html import get
 from .sample import BRANCHES, DUE, KOKORO, RECORDS, TODAY
 
 
@@ -21,11 +21,6 @@ from .sample import BRANCHES, DUE, KOKORO, RECORDS, TODAY
 def opac(live_opac: Any) -> Any:
     live_opac.publish(records=RECORDS, branches=BRANCHES)
     return live_opac
-
-
-def get(opac: Any, path: str, **headers: str) -> tuple[int, dict[str, str], Page]:
-    answer = opac.get(quote(path, safe="/?&=%:+,;-"), headers=headers or None)
-    return answer.status, answer.headers, Page(answer.body)
 
 
 def test_availability_per_branch_follows_the_next_changeset(opac):

@@ -27,6 +27,7 @@ from shoka.patrons.models import Patron
 branch = Branch.objects.get(kind="main")
 item = Item.objects.filter(status="available", loan_category__loanable=True,
                            branch=branch).order_by("id").first()
+assert item is not None, "the demo left no copy to lend at the main library"
 for patron in Patron.objects.order_by("id"):
     try:
         services.checkout(item.barcode, patron, branch=branch, actor=Actor.cli(),

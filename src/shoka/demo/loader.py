@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -388,86 +388,130 @@ def _moment(day: dt.date, rng: random.Random) -> dt.datetime:
     )
 
 
+@dataclass
+class _Desk:
+    """The simulation's memory of where every copy is: what it plans, not what it reads back."""
+
+    lib: _Lib
+    rng: random.Random
+    actor: Actor
+    specs: dict[int, tuple[cal.CalendarSpec, cal.Holidays]]
+    counts: dict[str, int]
+    available: dict[int, list[str]]
+    planned: dict[dt.date, list[tuple[str, int]]] = field(default_factory=dict)
+    in_transit: list[tuple[dt.date, str, Branch]] = field(default_factory=list)
+    bibs_on_loan: list[int] = field(default_factory=list)
+
+    def scan_in(self, barcode: str, branch: Branch, day: dt.date) -> None:
+        """A return or a transit's arrival: the copy goes where the desk routes it."""
+        result = circ.checkin(barcode, branch=branch, actor=self.actor, at=_moment(day, self.rng))
+        if result.routing.route == circ.Route.TRANSIT and result.routing.destination:
+            self.in_transit.append(
+                (day + dt.timedelta(days=1), barcode, result.routing.destination)
+            )
+        elif result.routing.route == circ.Route.SHELVE:
+            self.available[result.item.branch_id].append(barcode)
+        # HOLD_SHELF: it waits there for its patron (collect_holds).
+
+    def lend(self, barcode: str, patron: Patron | int, branch: Branch, day: dt.date) -> bool:
+        try:
+            lent = circ.checkout(
+                barcode, patron, branch=branch, actor=self.actor, at=_moment(day, self.rng)
+            )
+        except circ.CirculationRefused:
+            self.counts["refused"] += 1
+            return False
+        self.counts["checkouts"] += 1
+        self.bibs_on_loan.append(lent.loan.item.bib_id)
+        due = lent.loan.due_on
+        back = (
+            due + dt.timedelta(days=self.rng.randint(1, 25))
+            if self.rng.random() < 0.12
+            else due - dt.timedelta(days=self.rng.randint(0, 9))
+        )
+        if back > day:
+            ret_branch = (
+                branch
+                if branch.kind != BranchKind.BOOKMOBILE
+                else self.rng.choice(self.lib.branches)
+            )
+            when = cal.next_opening_day(*self.specs[ret_branch.pk], back)
+            self.planned.setdefault(when, []).append((barcode, ret_branch.pk))
+        return True
+
+    def collect_holds(self, branch: Branch, day: dt.date) -> None:
+        """Most patrons fetch a held copy within a few days; the rest let it expire."""
+        ready = Hold.objects.filter(
+            pickup_branch=branch, status=HoldStatus.READY, item__isnull=False
+        ).values_list("patron_id", "item__barcode")
+        for patron_id, barcode in list(ready):
+            if self.rng.random() < 0.4:
+                self.lend(barcode, patron_id, branch, day)
+
+
 def _history(
     lib: _Lib, patrons: list[Patron], rng: random.Random, today: dt.date, actor: Actor
 ) -> dict[str, int]:
     """About ten weeks of circulation through the real services, ending today."""
-    counts = {"checkouts": 0, "returns": 0, "holds": 0, "refused": 0}
     branches = [*lib.branches, lib.bookmobile]
-    specs = {b.pk: branch_calendar(b, today - dt.timedelta(days=HISTORY_DAYS)) for b in branches}
-    available: dict[int, list[str]] = {
-        b.pk: list(
-            Item.objects.filter(
-                branch=b, status=ItemStatus.AVAILABLE, loan_category__loanable=True
-            ).values_list("barcode", flat=True)
-        )
+    desk = _Desk(
+        lib=lib,
+        rng=rng,
+        actor=actor,
+        specs={b.pk: branch_calendar(b, today - dt.timedelta(days=HISTORY_DAYS)) for b in branches},
+        counts={"checkouts": 0, "returns": 0, "holds": 0, "refused": 0},
+        available={
+            b.pk: list(
+                Item.objects.filter(
+                    branch=b, status=ItemStatus.AVAILABLE, loan_category__loanable=True
+                ).values_list("barcode", flat=True)
+            )
+            for b in branches
+        },
+    )
+    # A busy branch lends 14 copies a day (the bookmobile 5), a small collection fewer:
+    # a tiny demo library must not end with every copy out. Loans last two to three weeks,
+    # so lending a fortieth of the stock a day keeps about half of it on the shelf; a
+    # fraction is the chance of one more loan that day.
+    rate = {
+        b.pk: min(5 if b.kind == BranchKind.BOOKMOBILE else 14, len(desk.available[b.pk]) / 40)
         for b in branches
     }
-    planned: dict[dt.date, list[tuple[str, int]]] = {}
-    in_transit: list[tuple[dt.date, str, Branch]] = []
     borrowers = [p for p in patrons if p.category.code != "group"]
-    bibs_on_loan: list[int] = []
     start = today - dt.timedelta(days=HISTORY_DAYS)
     for offset in range(HISTORY_DAYS + 1):
         day = start + dt.timedelta(days=offset)
         for branch in branches:
-            spec, hol = specs[branch.pk]
+            spec, hol = desk.specs[branch.pk]
             if not cal.is_open(spec, hol, day):
                 continue
             # Arrivals of yesterday's transits, then returns planned for today.
-            for when, barcode, dest in [t for t in in_transit if t[0] <= day]:
+            for when, barcode, dest in [t for t in desk.in_transit if t[0] <= day]:
                 if dest.pk == branch.pk:
-                    in_transit.remove((when, barcode, dest))
-                    circ.checkin(barcode, branch=branch, actor=actor, at=_moment(day, rng))
-            for barcode, branch_pk in list(planned.get(day, [])):
-                if branch_pk != branch.pk:
-                    continue
-                result = circ.checkin(barcode, branch=branch, actor=actor, at=_moment(day, rng))
-                counts["returns"] += 1
-                if result.routing.route == circ.Route.TRANSIT and result.routing.destination:
-                    in_transit.append(
-                        (day + dt.timedelta(days=1), barcode, result.routing.destination)
-                    )
-                elif result.routing.route == circ.Route.SHELVE:
-                    available[result.item.branch_id].append(barcode)
+                    desk.in_transit.remove((when, barcode, dest))
+                    desk.scan_in(barcode, branch, day)
+            for barcode, branch_pk in list(desk.planned.get(day, [])):
+                if branch_pk == branch.pk:
+                    desk.counts["returns"] += 1
+                    desk.scan_in(barcode, branch, day)
             if day == today:
                 continue  # today: returns and arrivals only, so the desk has work to do
-            per_day = 5 if branch.kind == BranchKind.BOOKMOBILE else 14
-            for _ in range(per_day):
-                pool = available[branch.pk]
+            desk.collect_holds(branch, day)
+            lendings = int(rate[branch.pk]) + (rng.random() < rate[branch.pk] % 1)
+            for _ in range(lendings):
+                pool = desk.available[branch.pk]
                 if not pool:
                     break
                 barcode = pool.pop(rng.randrange(len(pool)))
-                patron = rng.choice(borrowers)
-                try:
-                    lent = circ.checkout(
-                        barcode, patron, branch=branch, actor=actor, at=_moment(day, rng)
-                    )
-                except circ.CirculationRefused:
-                    counts["refused"] += 1
+                if not desk.lend(barcode, rng.choice(borrowers), branch, day):
                     pool.append(barcode)
-                    continue
-                counts["checkouts"] += 1
-                bibs_on_loan.append(lent.loan.item.bib_id)
-                due = lent.loan.due_on
-                late = rng.random()
-                back = (
-                    due + dt.timedelta(days=rng.randint(1, 25))
-                    if late < 0.12
-                    else due - dt.timedelta(days=rng.randint(0, 9))
-                )
-                if back > day:
-                    ret_branch = (
-                        branch if branch.kind != BranchKind.BOOKMOBILE else rng.choice(lib.branches)
-                    )
-                    planned.setdefault(
-                        cal.next_opening_day(*specs[ret_branch.pk], back), []
-                    ).append((barcode, ret_branch.pk))
-            # A few holds on titles that are out.
-            for _ in range(2 if branch.kind != BranchKind.BOOKMOBILE else 0):
-                if not bibs_on_loan:
+            # A few holds on titles that are out: about one for every seven loans.
+            for _ in range(lendings):
+                if branch.kind == BranchKind.BOOKMOBILE or not desk.bibs_on_loan:
                     break
-                bib = Bib.objects.get(pk=rng.choice(bibs_on_loan))
+                if rng.random() >= 1 / 7:
+                    continue
+                bib = Bib.objects.get(pk=rng.choice(desk.bibs_on_loan))
                 try:
                     circ.place_hold(
                         bib,
@@ -476,11 +520,11 @@ def _history(
                         actor=actor,
                         at=_moment(day, rng),
                     )
-                    counts["holds"] += 1
+                    desk.counts["holds"] += 1
                 except circ.CirculationRefused:
-                    counts["refused"] += 1
+                    desk.counts["refused"] += 1
     circ.run_daily(lib.library, at=dt.datetime.combine(today, dt.time(7, 0), TZ))
-    return counts
+    return desk.counts
 
 
 def load_demo(

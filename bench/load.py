@@ -198,7 +198,9 @@ class ConnectionCounter:
 
             admin = opac.database_url.rsplit("/", 1)[0] + "/postgres"
             self.conn = psycopg.connect(admin, autocommit=True)
-            self.method = "pg_stat_activity rows for the OPAC database"
+            # The OPAC's pool keeps a few connections open between requests (idle, no
+            # transaction): a connection is in use while its state is anything else.
+            self.method = "pg_stat_activity rows for the OPAC database not in state 'idle'"
         else:
             self.method = "open descriptors of opac.sqlite3 in the gunicorn processes (/proc)"
 
@@ -208,7 +210,8 @@ class ConnectionCounter:
     def count(self) -> int:
         if self.conn is not None:
             row = self.conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (PG_DB,)
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state <> 'idle'",
+                (PG_DB,),
             ).fetchone()
             return int(row[0])
         target = str(self.db_file)

@@ -65,6 +65,52 @@ def slow_query() -> dict[str, object]:
     return {"vendor": connection.vendor, "error": error, "seconds": elapsed, "after": after}
 
 
+def pool() -> dict[str, object]:
+    """PostgreSQL with a pool of one connection: a connection given back is the next one
+    handed out (no new backend), and a request that finds it taken is answered 503."""
+    import threading
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    pids = []
+    for _ in range(3):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pids.append(cursor.fetchone()[0])
+        connection.close()  # what the end of every request does: back to the pool
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with connection.cursor() as cursor:  # this thread's connection: the pool's only one
+            cursor.execute("SELECT 1")
+        taken.set()
+        release.wait(30)
+        connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    taken.wait(30)
+    client = Client()
+    started = time.monotonic()
+    busy = client.get("/", REMOTE_ADDR="192.0.2.1", HTTP_ACCEPT_LANGUAGE="en")
+    waited = time.monotonic() - started
+    release.set()
+    holder.join()
+    connection.close()
+    after = client.get("/", REMOTE_ADDR="192.0.2.2", HTTP_ACCEPT_LANGUAGE="en")
+    return {
+        "pids": pids,
+        "pool": connection.settings_dict["OPTIONS"].get("pool"),
+        "busy": busy.status_code,
+        "retry_after": busy.get("Retry-After"),
+        "waited": waited,
+        "after": after.status_code,
+    }
+
+
 if __name__ == "__main__":
     django.setup()
-    print(json.dumps({"burst": burst, "slow_query": slow_query}[sys.argv[1]]()))
+    print(json.dumps({"burst": burst, "slow_query": slow_query, "pool": pool}[sys.argv[1]]()))

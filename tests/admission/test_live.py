@@ -83,6 +83,7 @@ def test_requests_beyond_the_cap_are_shed_at_once_with_503(tmp_path):
         SHOKA_OPAC_MAX_CONCURRENT="2",
         SHOKA_OPAC_BUSY_RETRY_AFTER="5",
         SHOKA_OPAC_PER_CLIENT="1000/second",
+        SHOKA_OPAC_PER_CLIENT_CONCURRENT="0",  # all ten come from one address
     )
     proc = subprocess.Popen(_gunicorn("127.0.0.1", port, 1, 8), env=env)
     try:
@@ -138,7 +139,7 @@ def _ask(conn: http.client.HTTPConnection, path: str) -> tuple[int, dict[str, st
 
 def test_a_refused_connection_is_not_read_again_until_its_retry_after(tmp_path):
     """The worker answers the 429 at once and then leaves that keep-alive connection unread
-    for the Retry-After (1-2 s): a client that ignores it gets about one refusal a second per
+    for the Retry-After (1-1.5 s): a client that ignores it gets about one refusal a second per
     connection, while another network's requests are answered at once meanwhile."""
     port = _free_port()
     env = _env(

@@ -9,6 +9,7 @@ import json
 import logging
 import socket
 import threading
+import time
 import uuid
 
 import pytest
@@ -24,6 +25,7 @@ KEY = "calil-0123456789abcdef"
 OTHER_KEY = "someone-else-0123456789"
 gate = threading.Event()
 entered = threading.Event()
+inside: list[str] = []  # the slow requests that are running or have run
 
 
 def _page(request):
@@ -35,6 +37,7 @@ def _api(request):
 
 
 def _slow(request):
+    inside.append(request.path)
     entered.set()
     gate.wait(10)
     return HttpResponse("slow")
@@ -236,6 +239,58 @@ def test_allowlisted_clients_are_still_subject_to_the_cap(admitted):
     finally:
         gate.set()
         worker.join(10)
+
+
+def test_one_client_holds_at_most_its_share_of_the_slots(admitted):
+    """A second request of the same network while its first still runs is refused with 429
+    at once (another network's is served, and so is an allowlisted one); once the first
+    is answered, the network is served again."""
+    allow = load({"SHOKA_OPAC_ALLOW_NETWORKS": "203.0.113.0/24"}).allow_networks
+    client = admitted(per_client_concurrent=1, max_concurrent=4, allow_networks=allow)()
+    gate.clear()
+    entered.clear()
+    worker = threading.Thread(target=lambda: _get(client, "/slow", ip="192.0.2.7"))
+    worker.start()
+    try:
+        assert entered.wait(5)
+        started = time.monotonic()
+        second = _get(client, ip="192.0.2.8")  # same /24
+        assert second.status_code == 429 and second["Retry-After"] == "1"
+        assert time.monotonic() - started < 0.5
+        api = _get(client, "/api/v1/search", ip="192.0.2.9")
+        assert api.status_code == 429 and json.loads(api.content)["error"] == "too_many_requests"
+        assert _get(client, ip="198.51.100.1").status_code == 200
+        assert _get(client, ip="203.0.113.5").status_code == 200
+    finally:
+        gate.set()
+        worker.join(10)
+    assert _get(client, ip="192.0.2.8").status_code == 200
+
+
+def test_by_default_a_client_may_have_two_requests_in_flight(admitted):
+    client = admitted(max_concurrent=4)()
+    # One request first: the test client builds its middleware on the first request, and two
+    # threads making the first request together could each build their own.
+    assert _get(client, ip="198.51.100.1").status_code == 200
+    gate.clear()
+    entered.clear()
+    inside.clear()
+    workers = [
+        threading.Thread(target=lambda: _get(client, "/slow", ip="192.0.2.7")) for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        assert entered.wait(5)
+        deadline = time.monotonic() + 5
+        while len(inside) < 2:  # both are running
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert _get(client, ip="192.0.2.8").status_code == 429
+    finally:
+        gate.set()
+        for worker in workers:
+            worker.join(10)
 
 
 # --- Redis ----------------------------------------------------------------------------------

@@ -36,6 +36,9 @@ class Policy:
     # Requests one process runs at once; the next waits at most concurrency_wait for a slot
     # and is then refused with 503. 0: no cap.
     max_concurrent: int = 4
+    # Requests of one client (network or API key) one process runs at once; the next is
+    # refused with 429 at once (shoka.admission.inflight). 0: no limit.
+    per_client_concurrent: int = 2
     # How long a request may wait for a free slot before it is refused (seconds; 0: none).
     # A short wait absorbs the bursts of ordinary traffic (keep-alive connections do not
     # spread evenly over the worker processes) without letting a queue build up.
@@ -58,6 +61,8 @@ class Policy:
             raise AdmissionConfigError(f"ipv4_prefix must be 8..32, not {self.ipv4_prefix}")
         if not 16 <= self.ipv6_prefix <= 128:
             raise AdmissionConfigError(f"ipv6_prefix must be 16..128, not {self.ipv6_prefix}")
+        if self.per_client_concurrent < 0:
+            raise AdmissionConfigError("per_client_concurrent must be 0 (no limit) or more")
         if self.max_concurrent < 0:
             raise AdmissionConfigError("max_concurrent must be 0 (no cap) or more")
         if self.concurrency_wait < 0 or self.busy_retry_after < 1:
@@ -107,7 +112,13 @@ def _keys(name: str, values: Any) -> frozenset[str]:
     return frozenset(values)
 
 
-_INT = {"ipv4_prefix", "ipv6_prefix", "max_concurrent", "busy_retry_after"}
+_INT = {
+    "ipv4_prefix",
+    "ipv6_prefix",
+    "max_concurrent",
+    "per_client_concurrent",
+    "busy_retry_after",
+}
 _FLOAT = {"concurrency_wait"}
 _STR = {"per_client", "per_api_key", "storage"}
 _BOOL = {"enabled"}

@@ -48,6 +48,23 @@ def is_statement_timeout(exc: BaseException) -> bool:
     return getattr(cause, "sqlstate", None) == "57014"
 
 
+def is_database_busy(exc: BaseException) -> bool:
+    """The database could not serve this request in time: a statement timeout, or every
+    connection of the process's pool taken for longer than the pool's timeout (psycopg_pool's
+    PoolTimeout, which Django raises as an OperationalError)."""
+    from django.db import OperationalError
+
+    if is_statement_timeout(exc):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    try:
+        from psycopg_pool import PoolTimeout
+    except ImportError:  # pragma: no cover - the pool is a dependency of shoka
+        return False
+    return isinstance(exc.__cause__, PoolTimeout)
+
+
 def install_statement_timeout(sender: Any, connection: Any, **_: Any) -> None:
     """connection_created receiver (the admission app's ready())."""
     if connection.vendor != "sqlite":

@@ -2,7 +2,9 @@
 
 1. Per-client rate limits (429 + Retry-After): one set of windows per network group
    (IPv4 /24, IPv6 /56 by default) or per known API key; allowlisted aggregators skip them.
-2. A per-process concurrency cap (503 + Retry-After): when every slot is taken the request is
+2. Per-client requests in flight (429 + Retry-After): one client holds at most a few of a
+   process's slots at once.
+3. A per-process concurrency cap (503 + Retry-After): when every slot is taken the request is
    refused at once instead of queueing until latency collapses for everyone.
 
 Nothing is stored per visitor except short-lived counters in memory or Redis.
@@ -22,7 +24,8 @@ from django.utils.translation import gettext, gettext_noop
 
 from . import clients
 from .config import Policy
-from .dbtimeout import is_statement_timeout
+from .dbtimeout import is_database_busy
+from .inflight import ClientSlots
 from .limiter import ClientLimiter
 
 logger = logging.getLogger(__name__)
@@ -76,6 +79,8 @@ class AdmissionMiddleware:
         self.limiter = ClientLimiter(self.policy.storage)
         cap = self.policy.max_concurrent
         self.slots = threading.BoundedSemaphore(cap) if cap else None
+        per_client = self.policy.per_client_concurrent
+        self.client_slots = ClientSlots(per_client) if per_client else None
 
     def _is_api(self, request: HttpRequest) -> bool:
         return request.path.startswith(self.policy.api_prefixes)
@@ -117,6 +122,17 @@ class AdmissionMiddleware:
             decision = self.limiter.hit(bucket, items)
             if not decision.allowed:
                 return refusal(request, 429, decision.retry_after, self._is_api(request))
+            if self.client_slots is not None:
+                if not self.client_slots.acquire(bucket):
+                    return refusal(request, 429, 1, self._is_api(request))
+                try:
+                    return self._capped(request)
+                finally:
+                    self.client_slots.release(bucket)
+        return self._capped(request)
+
+    def _capped(self, request: HttpRequest) -> HttpResponse:
+        """The request under the process's concurrency cap."""
         if self.slots is None:
             return self.get_response(request)
         wait = self.policy.concurrency_wait
@@ -129,9 +145,10 @@ class AdmissionMiddleware:
             self.slots.release()
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        """A query stopped by the statement timeout means the database is too slow right now:
-        a 503 with Retry-After, like the concurrency cap's, not a 500 (one warning line)."""
-        if not is_statement_timeout(exception):
+        """A query stopped by the statement timeout, or no pooled connection free in time,
+        means the database is too slow right now: a 503 with Retry-After, like the
+        concurrency cap's, not a 500 (one warning line)."""
+        if not is_database_busy(exception):
             return None
-        logger.warning("statement timeout: %s answered 503", request.path)
+        logger.warning("database busy (%s): %s answered 503", exception, request.path)
         return refusal(request, 503, self.policy.busy_retry_after, self._is_api(request))

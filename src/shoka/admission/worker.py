@@ -5,7 +5,8 @@ crawler that ignores Retry-After) costs the server a little CPU for every refusa
 the request, counting it, writing the answer. With many connections and no pause between
 requests, those refusals alone can fill every core (bench/load (c)). This worker answers the
 429 at once, as before, and then does not read the next request on that connection until
-the Retry-After has passed (at most ``HOLD_MAX`` seconds). The connection stays open and no
+the Retry-After has passed (at most ``HOLD_MAX`` seconds, spread a little so that
+connections refused together do not all come back together). The connection stays open and no
 thread waits for it: it is simply left out of the worker's event loop for that long.
 So a flooding client receives about one refusal per connection per second however fast it
 sends, while everybody else's requests are read as usual.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import random
 import selectors
 import time
 from collections.abc import Callable, Iterable
@@ -30,20 +32,30 @@ from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
 
-HOLD_MAX = 2.0  # seconds; gunicorn closes idle keep-alive connections after 2 s by default
+# seconds. A client that has spent its minute's allowance is told to come back in up to a
+# minute; its connection is read again after at most this long (and then refused again
+# at once if it did not wait). The keep-alive timeout starts afresh when the hold ends.
+HOLD_MAX = 10.0
+# Held connections come back spread over their Retry-After and up to half as long again,
+# not all in the same instant: a flood's 200 connections refused together would otherwise
+# return together, fill every slot for a moment and make other visitors' pages wait.
+JITTER = 0.5
 HELD_STATUS = "429"
 
 
-def hold_seconds(headers: Iterable[tuple[str, str]]) -> float:
+def hold_seconds(headers: Iterable[tuple[str, str]], jitter: float = 0.0) -> float:
     """How long to leave a refused connection unread: its Retry-After, between 1 s and
-    HOLD_MAX (a refusal without a readable Retry-After is held 1 s)."""
+    HOLD_MAX (a refusal without a readable Retry-After is held 1 s), stretched by
+    `jitter` × JITTER (`jitter` is drawn from [0, 1) for each refusal), still ≤ HOLD_MAX."""
+    seconds = 1.0
     for name, value in headers:
         if name.lower() == "retry-after":
             try:
-                return min(HOLD_MAX, max(1.0, float(value)))
+                seconds = min(HOLD_MAX, max(1.0, float(value)))
             except ValueError:
-                break
-    return 1.0
+                pass
+            break
+    return min(HOLD_MAX, seconds * (1.0 + JITTER * jitter))
 
 
 class OpacWorker(ThreadWorker):
@@ -66,7 +78,7 @@ class OpacWorker(ThreadWorker):
 
             def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
                 if sock is not None and status.startswith(HELD_STATUS):
-                    seconds = hold_seconds(headers)
+                    seconds = hold_seconds(headers, random.random())  # noqa: S311 - spread, not secrecy
                     with self._lock:
                         self._refused[sock] = seconds
                 return start_response(status, headers, *exc_info)

@@ -43,17 +43,37 @@ _database: dict[str, Any] = dict(
     if _db_url
     else sqlite_database(SHOKA_DATA_DIR / "opac.sqlite3")
 )
-if str(_database["ENGINE"]).endswith("postgresql") and SHOKA_OPAC_STATEMENT_TIMEOUT_MS:
-    _options = _database.setdefault("OPTIONS", {})
-    _options["options"] = f"-c statement_timeout={SHOKA_OPAC_STATEMENT_TIMEOUT_MS}"
-DATABASES = {"default": _database}
-
 # Admission control (docs/opac-admission.md): rate limits per client, a concurrency cap per
 # process, the aggregators' allowlist. Defaults, then the library's file, then SHOKA_OPAC_*.
 SHOKA_OPAC_ADMISSION_FILE = Path(
     env("SHOKA_OPAC_ADMISSION_FILE", str(SHOKA_HOME / "opac-admission.toml"))
 )
 SHOKA_ADMISSION = admission_config.load(os.environ, SHOKA_OPAC_ADMISSION_FILE)
+
+# PostgreSQL: a small pool of connections per process (Django's psycopg pool). A request
+# takes one when it first queries and gives it back when its answer is sent, so no page
+# holds a connection beyond its own queries (the 2010 incident's pages held one for ten
+# minutes), and no page pays for a new backend (~5 ms, more than a search page's queries).
+# Only requests past the admission cap query, so the cap is the pool's size. 0: a new
+# connection for every request. docs/opac-admission.md, "Database connections".
+SHOKA_OPAC_DB_POOL = env_int(
+    "SHOKA_OPAC_DB_POOL",
+    SHOKA_ADMISSION.max_concurrent or int(os.environ.get("SHOKA_OPAC_THREADS", "") or 8),
+)
+if str(_database["ENGINE"]).endswith("postgresql"):
+    _options = _database.setdefault("OPTIONS", {})
+    if SHOKA_OPAC_STATEMENT_TIMEOUT_MS:
+        _options["options"] = f"-c statement_timeout={SHOKA_OPAC_STATEMENT_TIMEOUT_MS}"
+    if SHOKA_OPAC_DB_POOL > 0:
+        # A request that finds every connection taken waits up to 2 s, then is answered
+        # 503 with Retry-After (shoka.admission.dbtimeout.is_database_busy).
+        _options["pool"] = {
+            "min_size": 1,
+            "max_size": SHOKA_OPAC_DB_POOL,
+            "timeout": 2.0,
+            "max_idle": 300.0,
+        }
+DATABASES = {"default": _database}
 _whitenoise = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware")
 MIDDLEWARE = [
     *MIDDLEWARE[: _whitenoise + 1],

@@ -108,7 +108,25 @@ def search(request: SearchRequest) -> SearchResponse:
             total=0, page=max(1, request.page), per_page=request.per_page, hits=[], facets={},
             took_ms=0.0,
         )  # fmt: skip
+    _follow_version(service)
     return service.search(request)
+
+
+_index_version = [-1]  # the catalogue version this process's searcher was last reloaded at
+
+
+def _follow_version(service: SearchService) -> None:
+    """Reload the searcher when the catalogue version moved on. tantivy picks up a commit
+    by itself only after a moment, and a page must not carry the new version's ETag with
+    the old index's answers (its per-branch availability among them): a client would keep
+    that page, revalidated as unchanged, until the next changeset. The receiver commits the
+    index before the version row, so a process that reads version N finds N in the index."""
+    from .caching import catalogue_version
+
+    sequence, _applied = catalogue_version()
+    if sequence != _index_version[0]:
+        service.index.reload()
+        _index_version[0] = sequence
 
 
 # -- records and holdings -------------------------------------------------------------------

@@ -128,6 +128,32 @@ def availability(items: Sequence[ItemFacts]) -> str:
     return "unavailable"
 
 
+LENT = frozenset({"on_loan", "in_transit", "on_hold_shelf"})
+
+
+def copies_state(copies: Iterable[tuple[str, bool]]) -> str:
+    """One availability value (the facet's vocabulary) for one branch's copies, given
+    (status, loanable) per copy: 貸出可, 館内のみ, 貸出中 or neither."""
+    copies = list(copies)
+    if any(status == "available" and loanable for status, loanable in copies):
+        return "available"
+    if any(status == "available" for status, _loanable in copies):
+        return "library_use_only"
+    if any(status in LENT for status, _loanable in copies):
+        return "on_loan"
+    return "unavailable"
+
+
+def branch_availability(items: Sequence[ItemFacts]) -> dict[str, str]:
+    """{branch code: availability} of a title's copies that are not withdrawn: what a result
+    list shows per branch, kept in the index so that a result page needs no database."""
+    copies: dict[str, list[tuple[str, bool]]] = {}
+    for item in items:
+        if item.status != "withdrawn":
+            copies.setdefault(item.branch, []).append((item.status, item.loanable))
+    return {branch: copies_state(at) for branch, at in sorted(copies.items())}
+
+
 def _ndc_terms(ndc: str) -> list[str]:
     ndc = ndc.strip()
     if not ndc:
@@ -175,6 +201,7 @@ def payload(rec: IndexRecord, facets: dict[str, list[str]] | None = None) -> dic
         "material_type": rec.material_type,
         "language": rec.language,
         "availability": availability(rec.items),
+        "branch_availability": branch_availability(rec.items),
         "items": len(rec.items),
         "facets": facets if facets is not None else facet_values(rec),
     }

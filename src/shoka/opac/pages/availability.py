@@ -1,12 +1,15 @@
-"""Per-branch availability of the titles on one result page: one query over their copies.
+"""Per-branch availability of the titles on one result page (貸出可 at 中央, 貸出中 at 東…).
 
-The search index knows a title's overall availability and its branches, but not which
-branch can lend it now; a result list shows that per branch (貸出可 at 中央, 貸出中 at 東…).
+The index document of every title carries it (``branch_availability``), written by the
+receiver with the copies' statuses of each changeset: a result page reads it from the hits
+(:func:`from_hits`). Titles indexed before the index carried it are read from the database,
+one query over their copies (:func:`by_branch`).
 
-What a title's copies say changes only when a changeset is applied, so each title's answer
-is kept per catalogue version (``shoka.opac.caching.catalogue_version``): a result page asks
-the database only for the titles no earlier page of this version has shown. A new version
-empties the cache; an answer read while the version changed is not kept."""
+For those, what a title's copies say changes only when a changeset is applied, so each
+title's answer is kept per catalogue version (``shoka.opac.caching.catalogue_version``): a
+result page asks the database only for the titles no earlier page of this version has
+shown. A new version empties the cache; an answer read while the version changed is not
+kept."""
 
 from __future__ import annotations
 
@@ -14,8 +17,9 @@ import threading
 
 from shoka.opac import catalogue
 from shoka.opac.caching import catalogue_version
+from shoka.search.engine import copies_state
+from shoka.search.service import Hit
 
-LENT = frozenset({"on_loan", "in_transit", "on_hold_shelf"})
 #: Titles kept per process (a few hundred bytes each); past it the cache starts again.
 MAX_CACHED = 20_000
 
@@ -24,17 +28,26 @@ _cache: dict[int, Availability] = {}
 _cache_version: list[int] = [-1]
 _lock = threading.Lock()
 
+#: One availability value for a branch's copies, given (status, loanable) per copy.
+state = copies_state
 
-def state(statuses: list[tuple[str, bool]]) -> str:
-    """One availability value (the search facet's vocabulary) for a branch's copies, given
-    (status, loanable) per copy."""
-    if any(status == "available" and loanable for status, loanable in statuses):
-        return "available"
-    if any(status == "available" for status, _loanable in statuses):
-        return "library_use_only"
-    if any(status in LENT for status, _loanable in statuses):
-        return "on_loan"
-    return "unavailable"
+
+def from_hits(hits: list[Hit]) -> dict[int, Availability]:
+    """{record id: {branch code: (branch code, availability)}} of a result page: from the
+    index documents themselves (``branch_availability``, written with every changeset that
+    touches a title's copies), so that a result page asks the database nothing; titles
+    indexed before the index carried it are read with :func:`by_branch`."""
+    out: dict[int, Availability] = {}
+    older: list[int] = []
+    for hit in hits:
+        states = hit.fields.get("branch_availability")
+        if states is None:
+            older.append(hit.id)
+        elif states:
+            out[hit.id] = {code: (code, value) for code, value in states.items()}
+    if older:
+        out.update(by_branch(older))
+    return out
 
 
 def by_branch(record_ids: list[int]) -> dict[int, Availability]:

@@ -416,7 +416,7 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "opac/search.html", {**context, "error": str(exc)}, status=400)
     branch_names = _branch_names()
     order = {code: n for n, code in enumerate(branch_names)}
-    per_record = availability.by_branch([hit.id for hit in response.hits])
+    per_record = availability.from_hits(response.hits)
     last = min(MAX_PAGE, max(1, -(-response.total // PER_PAGE)))
     page = response.page
     first, last_shown = (page - 1) * PER_PAGE + 1, min(response.total, page * PER_PAGE)

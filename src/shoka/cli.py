@@ -275,6 +275,9 @@ def _gunicorn(host: str, port: int, workers: int, threads: int = 1) -> list[str]
         f"{host}:{port}",
         "--workers",
         str(workers),
+        # The admission limits counted in each process's memory are shared between them.
+        "--env",
+        f"SHOKA_SERVER_PROCESSES={workers}",
         *threaded,
         "--timeout",
         "30",

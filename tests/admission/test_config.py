@@ -68,11 +68,20 @@ def test_environment_lists_are_comma_or_space_separated():
         ({"SHOKA_OPAC_ALLOW_API_KEYS": "short"}, "allow_api_keys"),
         ({"SHOKA_OPAC_STORAGE": "memcached://x"}, "storage"),
         ({"SHOKA_OPAC_API_PREFIXES": "api"}, "api_prefixes"),
+        ({"SHOKA_OPAC_PER_CLIENT_CONCURRENT": "-2"}, "per_client_concurrent"),
+        ({"SHOKA_SERVER_PROCESSES": "0"}, "SHOKA_SERVER_PROCESSES"),
+        ({"SHOKA_SERVER_PROCESSES": "two"}, "SHOKA_SERVER_PROCESSES"),
     ],
 )
 def test_bad_values_are_refused_with_the_setting_named(environ, names):
     with pytest.raises(AdmissionConfigError, match=names):
         load(environ)
+
+
+def test_the_server_processes_come_from_the_serve_command():
+    assert load({}).processes == 1
+    assert load({"SHOKA_SERVER_PROCESSES": "2"}).processes == 2
+    assert load({"SHOKA_OPAC_PER_CLIENT_CONCURRENT": "0"}).per_client_concurrent == 0
 
 
 def test_a_broken_or_unknown_file_names_the_problem(tmp_path):

@@ -194,6 +194,28 @@ def test_a_polite_crawler_at_one_request_per_second_is_never_limited(admitted, r
     assert refused == []
 
 
+def test_the_polite_crawler_is_never_limited_by_two_processes_counting_in_memory(admitted):
+    """`shoka serve` runs one process per core, each counting its share of the rates: the
+    crawler's connection lands on one of them (here: every request on the same one)."""
+    client = admitted(processes=2)()
+    with time_machine.travel(dt.datetime(2026, 6, 2, 1, 0, tzinfo=dt.UTC), tick=False) as clock:
+        statuses = set()
+        for _ in range(660):
+            statuses.add(_get(client, ip="192.0.2.45").status_code)
+            clock.shift(1)
+    assert statuses == {200}
+
+
+def test_processes_counting_in_memory_share_the_allowance(admitted):
+    """Two processes with their own counters admit together what the policy says, not twice
+    as much: each allows half of every window (rounded up)."""
+    client_class = admitted(per_client="4/minute", processes=2)
+    one, two = client_class(), client_class()
+    with time_machine.travel(dt.datetime(2026, 6, 2, 1, 0, tzinfo=dt.UTC), tick=False):
+        codes = [_get(c, ip="192.0.2.46").status_code for c in (one, two, one, two, one, two)]
+    assert codes == [200, 200, 200, 200, 429, 429]
+
+
 def test_the_default_limits_do_stop_a_fast_client(admitted):
     client = admitted(**{})()
     with time_machine.travel(dt.datetime(2026, 6, 2, 1, 0, tzinfo=dt.UTC), tick=False) as clock:
@@ -312,8 +334,9 @@ def test_redis_counts_are_shared_between_processes(admitted):
     # A network of our own per run, so that parallel runs and leftovers cannot collide.
     third = uuid.uuid4().int % 250
     ip = f"198.18.{third}.1"
-    client_class = admitted(per_client="3/minute", storage=REDIS)
-    one, two = client_class(), client_class()  # two middleware instances: two "processes"
+    # Two middleware instances: two "processes", which in Redis count the whole allowance.
+    client_class = admitted(per_client="3/minute", storage=REDIS, processes=2)
+    one, two = client_class(), client_class()
     try:
         assert _get(one, ip=ip).status_code == 200
         assert _get(two, ip=ip).status_code == 200

@@ -51,6 +51,9 @@ class Policy:
     api_keys: frozenset[str] = frozenset()
     api_prefixes: tuple[str, ...] = ("/api/",)
     enabled: bool = True
+    # Server processes of the site (gunicorn's workers; SHOKA_SERVER_PROCESSES, which
+    # `shoka serve` sets): counting in memory, each allows its share of the rates.
+    processes: int = 1
     per_client_items: tuple[RateLimitItem, ...] = field(default=(), compare=False)
     per_api_key_items: tuple[RateLimitItem, ...] = field(default=(), compare=False)
 
@@ -189,4 +192,9 @@ def load(environ: Mapping[str, str], file: Path | None = None) -> Policy:
         if raw is not None and raw.strip():
             values[name] = raw
     converted = {name: _convert(name, value) for name, value in values.items()}
+    raw = environ.get("SHOKA_SERVER_PROCESSES", "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise AdmissionConfigError(f"SHOKA_SERVER_PROCESSES must be 1 or more, not {raw!r}")
+        converted["processes"] = int(raw)
     return replace(Policy(), **converted)

@@ -1,5 +1,7 @@
 """Rate-limit windows per client with the `limits` library: in this process's memory, or in
-Redis when configured so that every process and node shares the same counts."""
+Redis when configured so that every process and node shares the same counts. Counting in
+memory, each of the site's N server processes allows 1/N of every window, so that a client
+whose connections land on several processes still gets the configured rate, not N times it."""
 
 from __future__ import annotations
 
@@ -25,14 +27,44 @@ class Decision:
     retry_after: int = 0  # whole seconds until the fullest window has room again
 
 
+def share(items: tuple[RateLimitItem, ...], processes: int) -> tuple[RateLimitItem, ...]:
+    """Each window's allowance divided between `processes` server processes that count in
+    their own memory (rounded up, at least 1): together they admit what one would."""
+    if processes <= 1:
+        return items
+    return tuple(
+        type(item)(max(1, math.ceil(item.amount / processes)), item.multiples, item.namespace)
+        for item in items
+    )
+
+
 class ClientLimiter:
-    def __init__(self, storage_uri: str, *, key_prefix: str = "shoka-opac") -> None:
+    """`processes`: how many server processes serve the site (gunicorn's workers). Counting
+    in memory, each process allows its share of every window; counting in Redis, the whole."""
+
+    def __init__(
+        self, storage_uri: str, *, key_prefix: str = "shoka-opac", processes: int = 1
+    ) -> None:
         self.storage_uri = storage_uri
-        options = {} if storage_uri.startswith("memory://") else {"key_prefix": key_prefix}
+        self.processes = max(1, processes)
+        in_memory = storage_uri.startswith("memory://")
+        options = {} if in_memory else {"key_prefix": key_prefix}
         self.storage = cast(Storage, storage_from_string(storage_uri, **options))
         self.fallback = SlidingWindowCounterRateLimiter(MemoryStorage())
         self.primary = SlidingWindowCounterRateLimiter(self.storage)
+        self._primary_shared = not in_memory
         self._primary_down_until = 0.0
+        self._shares: dict[tuple[RateLimitItem, ...], tuple[RateLimitItem, ...]] = {}
+
+    def _items(
+        self, limiter: SlidingWindowCounterRateLimiter, items: tuple[RateLimitItem, ...]
+    ) -> tuple[RateLimitItem, ...]:
+        if limiter is self.primary and self._primary_shared:
+            return items
+        found = self._shares.get(items)
+        if found is None:
+            found = self._shares[items] = share(items, self.processes)
+        return found
 
     def _limiter(self) -> SlidingWindowCounterRateLimiter:
         if self._primary_down_until and time.monotonic() < self._primary_down_until:
@@ -42,7 +74,7 @@ class ClientLimiter:
     def hit(self, bucket: str, items: tuple[RateLimitItem, ...]) -> Decision:
         limiter = self._limiter()
         try:
-            return self._hit(limiter, bucket, items)
+            return self._hit(limiter, bucket, self._items(limiter, items))
         except Exception as exc:  # Redis gone: keep limiting, per process, and say so
             if limiter is self.fallback:
                 raise
@@ -53,7 +85,7 @@ class ClientLimiter:
                 REDIS_RETRY_SECONDS,
             )
             self._primary_down_until = time.monotonic() + REDIS_RETRY_SECONDS
-            return self._hit(self.fallback, bucket, items)
+            return self._hit(self.fallback, bucket, self._items(self.fallback, items))
 
     @staticmethod
     def _hit(

@@ -76,7 +76,7 @@ class AdmissionMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.policy: Policy = getattr(settings, "SHOKA_ADMISSION", None) or Policy()
-        self.limiter = ClientLimiter(self.policy.storage)
+        self.limiter = ClientLimiter(self.policy.storage, processes=self.policy.processes)
         cap = self.policy.max_concurrent
         self.slots = threading.BoundedSemaphore(cap) if cap else None
         per_client = self.policy.per_client_concurrent

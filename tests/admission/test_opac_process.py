@@ -33,6 +33,16 @@ def _probe(what: str, env: dict[str, str]) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+postgresql_only = pytest.mark.skipif(
+    os.environ.get("SHOKA_TEST_DB") != "postgresql",
+    reason="PostgreSQL pass only (SHOKA_TEST_DB=postgresql)",
+)
+
+
+def _pg_url() -> str:
+    return os.environ.get("SHOKA_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
 def test_a_burst_of_anonymous_visitors_creates_no_rows_and_no_session(tmp_path):
     result = _probe(
         "burst",
@@ -54,12 +64,9 @@ def test_sqlite_statement_timeout_stops_a_runaway_query(tmp_path):
     assert result["after"] == 1
 
 
-@pytest.mark.skipif(
-    os.environ.get("SHOKA_TEST_DB") != "postgresql",
-    reason="PostgreSQL pass only (SHOKA_TEST_DB=postgresql)",
-)
+@postgresql_only
 def test_postgresql_statement_timeout_cancels_pg_sleep(tmp_path):
-    url = os.environ.get("SHOKA_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    url = _pg_url()
     result = _probe(
         "slow_query",
         {
@@ -74,12 +81,9 @@ def test_postgresql_statement_timeout_cancels_pg_sleep(tmp_path):
     assert result["after"] == 1
 
 
-@pytest.mark.skipif(
-    os.environ.get("SHOKA_TEST_DB") != "postgresql",
-    reason="PostgreSQL pass only (SHOKA_TEST_DB=postgresql)",
-)
+@postgresql_only
 def test_postgresql_connections_come_from_a_pool_and_a_full_pool_answers_503(tmp_path):
-    url = os.environ.get("SHOKA_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    url = _pg_url()
     result = _probe(
         "pool",
         {"SHOKA_HOME": str(tmp_path), "SHOKA_OPAC_DATABASE_URL": url, "SHOKA_OPAC_DB_POOL": "1"},

@@ -58,10 +58,8 @@ def is_database_busy(exc: BaseException) -> bool:
         return True
     if not isinstance(exc, OperationalError):
         return False
-    try:
-        from psycopg_pool import PoolTimeout
-    except ImportError:  # pragma: no cover - the pool is a dependency of shoka
-        return False
+    from psycopg_pool import PoolTimeout
+
     return isinstance(exc.__cause__, PoolTimeout)
 
 

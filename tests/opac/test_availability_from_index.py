@@ -19,6 +19,8 @@ from shoka.search.service import Hit
         ([("main", "available", False)], {"main": "library_use_only"}),  # 館内のみ
         ([("east", "in_transit", True), ("east", "missing", True)], {"east": "on_loan"}),
         ([("east", "missing", True)], {"east": "unavailable"}),
+        # a reference copy on its way between branches is not 貸出中: the facet's rule
+        ([("east", "in_transit", False)], {"east": "unavailable"}),
         ([("east", "withdrawn", True), ("main", "on_hold_shelf", True)], {"main": "on_loan"}),
         (
             [("north", "available", True), ("east", "on_loan", True)],

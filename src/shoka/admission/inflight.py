@@ -37,7 +37,3 @@ class ClientSlots:
                 self._busy[bucket] = n
             else:
                 self._busy.pop(bucket, None)
-
-    def in_flight(self, bucket: str) -> int:
-        with self._lock:
-            return self._busy.get(bucket, 0)

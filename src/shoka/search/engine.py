@@ -114,34 +114,28 @@ def _join(values: Iterable[str]) -> str:
     return " ".join(t for v in values if v for t in analysis.tokens(v))
 
 
-def availability(items: Sequence[ItemFacts]) -> str:
-    """One value per bib for the availability facet."""
-    if not items:
-        return "none"
-    statuses = {i.status for i in items if i.loanable}
-    if "available" in statuses:
-        return "available"
-    if any(i.status == "available" for i in items):
-        return "library_use_only"  # 館内のみ: on the shelf but not lent
-    if statuses & {"on_loan", "in_transit", "on_hold_shelf"}:
-        return "on_loan"
-    return "unavailable"
-
-
 LENT = frozenset({"on_loan", "in_transit", "on_hold_shelf"})
 
 
 def copies_state(copies: Iterable[tuple[str, bool]]) -> str:
-    """One availability value (the facet's vocabulary) for one branch's copies, given
-    (status, loanable) per copy: 貸出可, 館内のみ, 貸出中 or neither."""
+    """One availability value (the facet's vocabulary) for copies given as (status,
+    loanable): 貸出可 (a lendable copy on the shelf), 館内のみ (only copies not lent on the
+    shelf), 貸出中 (lendable copies out, in transit or on the hold shelf), or neither."""
     copies = list(copies)
     if any(status == "available" and loanable for status, loanable in copies):
         return "available"
     if any(status == "available" for status, _loanable in copies):
         return "library_use_only"
-    if any(status in LENT for status, _loanable in copies):
+    if any(status in LENT and loanable for status, loanable in copies):
         return "on_loan"
     return "unavailable"
+
+
+def availability(items: Sequence[ItemFacts]) -> str:
+    """One value per bib for the availability facet ("none": no copies)."""
+    if not items:
+        return "none"
+    return copies_state((i.status, i.loanable) for i in items)
 
 
 def branch_availability(items: Sequence[ItemFacts]) -> dict[str, str]:
